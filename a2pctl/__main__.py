@@ -1,0 +1,3 @@
+from a2pctl.cli import main
+
+main()

@@ -1,0 +1,613 @@
+"""Typer wiring only: options and environment → build objects → call core → render → exit code.
+
+This is the only module that reads the environment. Core modules are imported
+inside the commands, so `a2pctl --help` stays fast and never imports twilio.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from a2pctl import __version__
+from a2pctl.errors import A2pError, ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from a2pctl.gateway import Credentials, Gateway
+    from a2pctl.pacing import Clock, RateLimiter
+    from a2pctl.state import Store
+
+app = typer.Typer(
+    name="a2pctl",
+    help=(
+        "Register your customers for US A2P 10DLC messaging through Twilio.\n\n"
+        "One YAML file per customer. `a2pctl register customer.yaml` walks the Sole "
+        "Proprietor or Standard / Low-Volume Standard flow, paced as Twilio documents, "
+        "and resumes exactly where it stopped.\n\n"
+        "Try it without an account or fees: "
+        "`a2pctl register --sandbox --wait examples/sole-proprietor.yaml`."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+otp_app = typer.Typer(help="Sole Proprietor OTP: re-send the verification SMS.", no_args_is_help=True)
+events_app = typer.Typer(help="Event Streams: webhook sink setup and receiver.", no_args_is_help=True)
+numbers_app = typer.Typer(help="Phone-number registration reports.", no_args_is_help=True)
+app.add_typer(otp_app, name="otp")
+app.add_typer(events_app, name="events")
+app.add_typer(numbers_app, name="numbers")
+
+DEFAULT_STATE = Path(".a2pctl") / "state.db"
+DEFAULT_PAUSE_SECONDS = 30.0
+DEFAULT_RATE = 1.0
+# The in-process sandbox scales Twilio's pauses and pacing down, so a whole
+# flow runs in seconds; explicit --pause-seconds / --rate still win.
+SANDBOX_PAUSE_SECONDS = 0.5
+SANDBOX_RATE = 25.0
+SANDBOX_POLL_SECONDS = 0.5
+POLL_SECONDS = 60.0
+
+
+# --- global options --------------------------------------------------------------
+
+
+@dataclass
+class Globals:
+    verbose: bool = False
+    no_color: bool = False
+
+
+_globals = Globals()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"a2pctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Show request details and tracebacks.")
+    ] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="Plain output without colour (also NO_COLOR).")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    _globals.verbose = verbose
+    _globals.no_color = no_color or bool(os.environ.get("NO_COLOR"))
+
+
+# --- common options (each also an environment variable) ------------------------------
+
+StateOpt = Annotated[
+    Path,
+    typer.Option("--state", envvar="A2PCTL_STATE", help="State store (SQLite).", show_default=True),
+]
+ApiUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--api-url",
+        envvar="A2PCTL_API_URL",
+        help="Send every Twilio request to URL + its original path (e.g. a2pctl sandbox).",
+    ),
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout, nothing else.")
+]
+PauseOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--pause-seconds",
+        envvar="A2PCTL_PAUSE_SECONDS",
+        min=0,
+        help="Pause after submitting a profile, a bundle, a brand [default: 30].",
+    ),
+]
+RateOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--rate",
+        envvar="A2PCTL_RATE",
+        min=0.001,
+        help="Requests per second per account [default: 1].",
+    ),
+]
+SandboxOpt = Annotated[
+    bool,
+    typer.Option(
+        "--sandbox",
+        help="Run against an in-process Twilio simulator (no account, no fees); "
+        "its state is kept in the state store.",
+    ),
+]
+ScenarioOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scenario",
+        envvar="A2PCTL_SANDBOX_SCENARIO",
+        help="With --sandbox: the outcome the simulator plays (see `a2pctl sandbox --help`).",
+    ),
+]
+FilesArg = Annotated[list[Path], typer.Argument(help="Customer files (YAML).", show_default=False)]
+
+
+@dataclass
+class Common:
+    state: Path = DEFAULT_STATE
+    api_url: str | None = None
+    json: bool = False
+    pause_seconds: float | None = None
+    rate: float | None = None
+    sandbox: bool = False
+    scenario: str | None = None
+
+
+@dataclass
+class Runtime:
+    """Everything a command that talks to Twilio needs, built once."""
+
+    common: Common
+    clock: Clock
+    store: Store
+    limiter: RateLimiter
+    pause_seconds: float
+    poll_seconds: float
+    default_account: str
+    make_gateway: Callable[[str | None], Gateway]
+    save: Callable[[], None]  # persists the in-process sandbox's state, if any
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, no_color=_globals.no_color, highlight=False, soft_wrap=True)
+
+
+def _credentials() -> Credentials:
+    from a2pctl.gateway import Credentials
+
+    env = os.environ
+    account = env.get("TWILIO_ACCOUNT_SID", "").strip()
+    if env.get("TWILIO_API_KEY"):
+        secret = env.get("TWILIO_API_SECRET", "")
+        if not account or not secret:
+            raise UsageError(
+                "TWILIO_API_KEY is set but TWILIO_API_SECRET or TWILIO_ACCOUNT_SID is missing",
+                hint="set all three, or TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN",
+            )
+        return Credentials(account_sid=account, username=env["TWILIO_API_KEY"], password=secret)
+    token = env.get("TWILIO_AUTH_TOKEN", "")
+    if not account or not token:
+        raise UsageError(
+            "missing Twilio credentials",
+            hint="set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and "
+            "TWILIO_API_SECRET), or try --sandbox",
+        )
+    return Credentials(account_sid=account, username=account, password=token)
+
+
+@contextmanager
+def _runtime(common: Common) -> Iterator[Runtime]:
+    from a2pctl.pacing import RateLimiter, SystemClock
+    from a2pctl.state import Store
+
+    clock = SystemClock()
+    store = Store.open(common.state, clock)
+    sandbox = common.sandbox
+    rate = common.rate or (SANDBOX_RATE if sandbox else DEFAULT_RATE)
+    pause = common.pause_seconds
+    if pause is None:
+        pause = SANDBOX_PAUSE_SECONDS if sandbox else DEFAULT_PAUSE_SECONDS
+    limiter = RateLimiter(clock, rate)
+    try:
+        if sandbox:
+            from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator
+            from a2pctl.gateway import Credentials
+
+            saved = store.get_blob("sandbox")
+            if saved is not None:
+                simulator = Simulator.load(saved, now=clock.now)
+                if common.scenario:
+                    simulator.set_scenario(common.scenario)
+            else:
+                simulator = Simulator(now=clock.now, scenario=common.scenario or "default")
+            creds = Credentials(SANDBOX_ACCOUNT_SID, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
+
+            def make(account_sid: str | None) -> Gateway:
+                from a2pctl.gateway.twilio import InProcessTransport, TwilioGateway
+
+                return TwilioGateway(
+                    creds,
+                    account_sid,
+                    limiter=limiter,
+                    clock=clock,
+                    transport=InProcessTransport(simulator),
+                )
+
+            def save() -> None:
+                store.put_blob("sandbox", simulator.dump())
+
+            poll = SANDBOX_POLL_SECONDS
+            default_account = creds.account_sid
+        else:
+            if common.scenario:
+                raise UsageError("--scenario goes with --sandbox")
+            creds = _credentials()
+
+            def make(account_sid: str | None) -> Gateway:
+                from a2pctl.gateway.twilio import TwilioGateway
+
+                return TwilioGateway(
+                    creds, account_sid, limiter=limiter, clock=clock, api_url=common.api_url
+                )
+
+            def save() -> None:
+                return None
+
+            poll = POLL_SECONDS
+            default_account = creds.account_sid
+        runtime = Runtime(
+            common=common,
+            clock=clock,
+            store=store,
+            limiter=limiter,
+            pause_seconds=pause,
+            poll_seconds=poll,
+            default_account=default_account,
+            make_gateway=make,
+            save=save,
+        )
+        try:
+            yield runtime
+        finally:
+            save()
+    finally:
+        store.close()
+
+
+def _timeout_seconds(text: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    raw = text.strip().lower()
+    try:
+        if raw and raw[-1] in units:
+            value = float(raw[:-1]) * units[raw[-1]]
+        else:
+            value = float(raw)
+    except ValueError:
+        raise UsageError(
+            f"--timeout {text!r} is not a duration", hint="use seconds or e.g. 90s, 30m, 2h"
+        ) from None
+    if value <= 0:
+        raise UsageError("--timeout must be positive")
+    return value
+
+
+def _exit(code: int) -> NoReturn:
+    raise typer.Exit(code=int(code))
+
+
+# --- commands ---------------------------------------------------------------------
+
+
+@app.command()
+def validate(files: FilesArg, json_out: JsonOpt = False) -> None:
+    """Check customer files offline against every documented rule.
+
+    Prints each problem as FILE:LINE: field.path: reason. Exit 0 when every file
+    is valid (warnings are printed but do not fail), 2 otherwise.
+
+    Example: a2pctl validate customers/*.yaml
+    """
+    from a2pctl import report, spec
+
+    results = [spec.check_file(path) for path in files]
+    if json_out:
+        report.print_json(report.validation_document(results))
+    else:
+        report.render_validation(results, _console(), _console(stderr=True))
+    _exit(ExitCode.OK if all(r.valid for r in results) else ExitCode.USAGE)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the customer file (for editor completion).
+
+    Example: a2pctl schema > a2pctl.schema.json
+    """
+    from a2pctl import spec
+
+    typer.echo(spec.json_schema_text())
+
+
+@app.command()
+def plan(
+    files: FilesArg,
+    state: StateOpt = DEFAULT_STATE,
+    api_url: ApiUrlOpt = None,
+    json_out: JsonOpt = False,
+    sandbox: SandboxOpt = False,
+) -> None:
+    """Show, per file, which steps are done (with SIDs), next, or waiting on a review.
+
+    Changes nothing and sends no request. Example: a2pctl plan customers/*.yaml
+    """
+    from a2pctl import engine, report
+
+    common = Common(state=state, api_url=api_url, json=json_out, sandbox=sandbox)
+    customers = engine.load_customers(files)
+    from a2pctl.pacing import SystemClock
+    from a2pctl.state import Store
+
+    store = Store.open(common.state, SystemClock())
+    try:
+        account = engine.default_account_for_plan(sandbox=sandbox, environ=os.environ)
+        plans = [engine.plan_for(c, store, account) for c in customers]
+    finally:
+        store.close()
+    if json_out:
+        report.print_json(report.plans_document(plans))
+    else:
+        report.render_plans(plans, _console())
+    _exit(ExitCode.OK)
+
+
+@app.command()
+def register(
+    files: FilesArg,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Keep polling through review gates until done.")
+    ] = False,
+    timeout: Annotated[
+        str, typer.Option("--timeout", help="With --wait: give up after this long (90s, 30m, 2h).")
+    ] = "2h",
+    state: StateOpt = DEFAULT_STATE,
+    api_url: ApiUrlOpt = None,
+    json_out: JsonOpt = False,
+    pause_seconds: PauseOpt = None,
+    rate: RateOpt = None,
+    sandbox: SandboxOpt = False,
+    scenario: ScenarioOpt = None,
+) -> None:
+    """Register each customer: run its flow up to completion or the first review gate.
+
+    Re-running resumes exactly where the last run stopped and never creates
+    anything twice. Many files run interleaved under one rate limit.
+
+    Exit 0 complete, 1 failed, 2 bad input, 3 waiting on a review, 4 locked, 130 interrupted.
+
+    Examples:
+
+      a2pctl register --sandbox --wait examples/sole-proprietor.yaml
+
+      a2pctl register --json customers/*.yaml
+    """
+    from a2pctl import engine, report
+
+    limit = _timeout_seconds(timeout)
+    common = Common(
+        state=state,
+        api_url=api_url,
+        json=json_out,
+        pause_seconds=pause_seconds,
+        rate=rate,
+        sandbox=sandbox,
+        scenario=scenario,
+    )
+    customers = engine.load_customers(files)
+    with _runtime(common) as rt:
+        progress = report.Progress(_console(stderr=json_out), enabled=not json_out)
+        outcomes = engine.register(
+            customers,
+            store=rt.store,
+            clock=rt.clock,
+            make_gateway=rt.make_gateway,
+            default_account=rt.default_account,
+            pause_seconds=rt.pause_seconds,
+            poll_seconds=rt.poll_seconds,
+            wait=wait,
+            timeout=limit,
+            observer=progress,
+        )
+    if json_out:
+        report.print_json(report.registrations_document(outcomes))
+    else:
+        report.render_outcomes(outcomes, _console())
+    _exit(engine.exit_code(outcomes))
+
+
+@app.command()
+def status(
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Registration names, brands (BN…), services (MG…), numbers (+1…, PN…). "
+            "None: every registration in the store.",
+            show_default=False,
+        ),
+    ] = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Refresh until nothing is pending.")
+    ] = False,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.1, help="With --watch: seconds between refreshes.")
+    ] = 60.0,
+    state: StateOpt = DEFAULT_STATE,
+    api_url: ApiUrlOpt = None,
+    json_out: JsonOpt = False,
+    rate: RateOpt = None,
+    sandbox: SandboxOpt = False,
+) -> None:
+    """Live status of registrations, brands, campaigns and numbers, with the next action.
+
+    Exit 0 when nothing failed or is pending, 3 when something is pending, 1 when
+    something failed.
+
+    Examples: a2pctl status    a2pctl status jane-doe-pottery --json
+    """
+    raise UsageError("status is not built yet")
+
+
+@otp_app.command("resend")
+def otp_resend(
+    refs: Annotated[
+        list[str], typer.Argument(help="Brands (BN…) or registration names.", show_default=False)
+    ],
+    state: StateOpt = DEFAULT_STATE,
+    api_url: ApiUrlOpt = None,
+    json_out: JsonOpt = False,
+    rate: RateOpt = None,
+    sandbox: SandboxOpt = False,
+) -> None:
+    """Re-send the Sole Proprietor OTP SMS to the brand's mobile number.
+
+    Refuses where the brand is not a sole-proprietor brand or is already verified.
+    Example: a2pctl otp resend jane-doe-pottery
+    """
+    raise UsageError("otp resend is not built yet")
+
+
+@events_app.command("setup")
+def events_setup(
+    url: Annotated[str, typer.Option("--url", help="The webhook URL Twilio will call.")],
+    method: Annotated[str, typer.Option("--method", help="POST or GET.")] = "POST",
+    batch: Annotated[bool, typer.Option("--batch", help="Deliver events in batches.")] = False,
+    account_sid: Annotated[
+        str | None, typer.Option("--account-sid", help="Set up in this subaccount (AC…).")
+    ] = None,
+    state: StateOpt = DEFAULT_STATE,
+    api_url: ApiUrlOpt = None,
+    json_out: JsonOpt = False,
+    rate: RateOpt = None,
+) -> None:
+    """Create (or find) a webhook sink and a subscription to all 12 A2P events. Idempotent.
+
+    Example: a2pctl events setup --url https://isv.example/a2p-events
+    """
+    raise UsageError("events setup is not built yet")
+
+
+@events_app.command("serve")
+def events_serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8787,
+    public_url: Annotated[
+        str | None,
+        typer.Option("--public-url", help="The URL Twilio calls and signs; served at its path."),
+    ] = None,
+    state: StateOpt = DEFAULT_STATE,
+    json_out: JsonOpt = False,
+) -> None:
+    """Receive Event Streams webhooks: verify signatures, record and print each event.
+
+    Example: a2pctl events serve --port 8787 --public-url https://isv.example/a2p-events
+    """
+    raise UsageError("events serve is not built yet")
+
+
+@events_app.command("decode")
+def events_decode(
+    file: Annotated[str, typer.Argument(help="A saved webhook payload (JSON), or - for stdin.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Decode a saved Event Streams payload into readable events.
+
+    Example: a2pctl events decode payload.json
+    """
+    raise UsageError("events decode is not built yet")
+
+
+@numbers_app.command("report")
+def numbers_report(
+    file: Annotated[Path, typer.Argument(help="The Console's number-registration CSV report.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Explain each number of the Console's CSV report with the documented remediation.
+
+    Example: a2pctl numbers report numbers.csv
+    """
+    raise UsageError("numbers report is not built yet")
+
+
+@app.command()
+def sandbox(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8765,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    scenario: Annotated[
+        str, typer.Option("--scenario", help="Outcome the simulator plays.")
+    ] = "default",
+) -> None:
+    """Serve a local simulator of the Twilio endpoints the flows use (no account, no fees).
+
+    Prints the A2PCTL_API_URL to use. Example: a2pctl sandbox --scenario brand-fails
+    """
+    raise UsageError("sandbox is not built yet")
+
+
+# --- entry point ----------------------------------------------------------------------
+
+
+def _print_error(err: A2pError) -> None:
+    console = _console(stderr=True)
+    where = f" ({err.field})" if err.field else ""
+    code = f" [{err.code}]" if err.code is not None else ""
+    console.print(f"[bold red]error:[/] {err.message}{where}{code}", markup=True)
+    if err.hint:
+        console.print(f"[bold]hint:[/] {err.hint}", markup=True)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Console-script entry point: run the app, map every error to an exit code."""
+    import click
+
+    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        command.main(args=args, prog_name="a2pctl", standalone_mode=False)
+        code: int = ExitCode.OK
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        code = ExitCode.INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        code = ExitCode.USAGE
+    except A2pError as err:
+        if _globals.verbose:
+            import traceback
+
+            traceback.print_exc()
+        _print_error(err)
+        code = err.exit_code
+    except KeyboardInterrupt:
+        _console(stderr=True).print("interrupted: everything done so far is recorded")
+        code = ExitCode.INTERRUPTED
+    except Exception as exc:  # last resort: never a bare traceback for the user
+        if _globals.verbose:
+            import traceback
+
+            traceback.print_exc()
+        _print_error(
+            A2pError(
+                f"internal error: {type(exc).__name__}: {exc}",
+                hint="re-run with -v for details and report it",
+            )
+        )
+        code = ExitCode.FAILED
+    sys.exit(code)

@@ -1,0 +1,200 @@
+"""The Gateway protocol: one method per Twilio operation the flows need.
+
+Plain data in and out: keyword arguments named as the `twilio` library names
+them (snake_case), records returned as JSON-like dicts with Twilio's own
+snake_case response keys (dates as ISO-8601 strings). Every failure is a
+`GatewayError`. The only implementation that talks to Twilio is
+`a2pctl.gateway.twilio.TwilioGateway`; importing this package never imports
+`twilio`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from a2pctl.errors import A2pError, ExitCode
+
+Record = dict[str, Any]
+BundleKind = Literal["customer_profile", "trust_product"]
+
+
+class GatewayError(A2pError):
+    """A Twilio request that failed (after retries, where retryable).
+
+    `status` is the HTTP status (None for a connection error), `code` Twilio's
+    error code, `resource` what was being acted on (e.g. "POST /v1/EndUsers"),
+    `field` the parameter concerned where Twilio names one, `retryable`
+    whether retrying could help (429, 5xx, connection errors), and
+    `ambiguous` whether the request may have been performed although no
+    answer arrived (connection dropped after sending a create).
+    """
+
+    exit_code = ExitCode.FAILED
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        resource: str | None = None,
+        field: str | None = None,
+        retryable: bool = False,
+        ambiguous: bool = False,
+        more_info: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint, field=field, code=code)
+        self.status = status
+        self.resource = resource
+        self.retryable = retryable
+        self.ambiguous = ambiguous
+        self.more_info = more_info
+
+    def as_dict(self) -> Record:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "field": self.field,
+            "status": self.status,
+            "resource": self.resource,
+        }
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How to authenticate: an account SID with its auth token, or an API key
+    with its secret (and the account SID). `repr` never shows the secret."""
+
+    account_sid: str
+    username: str  # the account SID, or the API key SID (SK...)
+    password: str  # auth token or API key secret: never printed, logged or stored
+
+    def __repr__(self) -> str:
+        return f"Credentials(account_sid={self.account_sid!r}, username={self.username!r})"
+
+
+class Gateway(Protocol):
+    """The operations of both flows, status, OTP and Event Streams.
+
+    `account_sid` is the account every request acts on (a subaccount where the
+    customer file names one); all requests of one account share one limiter.
+    """
+
+    account_sid: str
+
+    # --- TrustHub bundles: customer profiles and trust products -------------
+    def create_bundle(
+        self,
+        kind: BundleKind,
+        *,
+        friendly_name: str,
+        email: str,
+        policy_sid: str,
+        status_callback: str | None = None,
+    ) -> Record: ...
+    def fetch_bundle(self, kind: BundleKind, sid: str) -> Record: ...
+    def list_bundles(
+        self, kind: BundleKind, *, friendly_name: str | None = None, policy_sid: str | None = None
+    ) -> list[Record]: ...
+    def update_bundle(
+        self,
+        kind: BundleKind,
+        sid: str,
+        *,
+        status: str | None = None,
+        email: str | None = None,
+        friendly_name: str | None = None,
+        status_callback: str | None = None,
+    ) -> Record: ...
+    def assign(self, kind: BundleKind, bundle_sid: str, object_sid: str) -> Record: ...
+    def list_assignments(self, kind: BundleKind, bundle_sid: str) -> list[Record]: ...
+    def evaluate(self, kind: BundleKind, bundle_sid: str, policy_sid: str) -> Record: ...
+    def list_evaluations(self, kind: BundleKind, bundle_sid: str) -> list[Record]: ...
+
+    # --- TrustHub end users and supporting documents ------------------------
+    def create_end_user(
+        self, *, friendly_name: str, type: str, attributes: dict[str, Any]
+    ) -> Record: ...
+    def update_end_user(self, sid: str, *, attributes: dict[str, Any]) -> Record: ...
+    def list_end_users(self) -> list[Record]: ...
+    def create_supporting_document(
+        self, *, friendly_name: str, type: str, attributes: dict[str, Any]
+    ) -> Record: ...
+    def update_supporting_document(self, sid: str, *, attributes: dict[str, Any]) -> Record: ...
+    def list_supporting_documents(self) -> list[Record]: ...
+
+    # --- API 2010: addresses and the account's phone numbers ----------------
+    def create_address(
+        self,
+        *,
+        customer_name: str,
+        street: str,
+        city: str,
+        region: str,
+        postal_code: str,
+        iso_country: str,
+        friendly_name: str | None = None,
+        street_secondary: str | None = None,
+    ) -> Record: ...
+    def update_address(self, sid: str, **fields: Any) -> Record: ...
+    def list_addresses(self, *, friendly_name: str | None = None) -> list[Record]: ...
+    def find_incoming_numbers(self, *, phone_number: str) -> list[Record]: ...
+    def fetch_incoming_number(self, sid: str) -> Record: ...
+
+    # --- Messaging: brands ----------------------------------------------------
+    def create_brand(
+        self,
+        *,
+        customer_profile_bundle_sid: str,
+        a2p_profile_bundle_sid: str,
+        brand_type: str | None = None,
+        mock: bool | None = None,
+        skip_automatic_sec_vet: bool | None = None,
+    ) -> Record: ...
+    def fetch_brand(self, sid: str) -> Record: ...
+    def list_brands(self) -> list[Record]: ...
+    def resubmit_brand(self, sid: str) -> Record: ...
+    def send_brand_otp(self, sid: str) -> Record: ...
+
+    # --- Messaging: services, senders, campaigns ------------------------------
+    def create_service(
+        self,
+        *,
+        friendly_name: str,
+        inbound_request_url: str | None = None,
+        fallback_url: str | None = None,
+    ) -> Record: ...
+    def fetch_service(self, sid: str) -> Record: ...
+    def list_services(self) -> list[Record]: ...
+    def add_service_phone_number(self, service_sid: str, phone_number_sid: str) -> Record: ...
+    def list_service_phone_numbers(self, service_sid: str) -> list[Record]: ...
+    def fetch_usecases(self, service_sid: str, brand_registration_sid: str) -> list[Record]: ...
+    def create_campaign(self, service_sid: str, **params: Any) -> Record:
+        """`params` as the library's `us_app_to_person.create` takes them."""
+        ...
+
+    def fetch_campaign(self, service_sid: str) -> Record: ...
+    def list_campaigns(self, service_sid: str) -> list[Record]: ...
+    def delete_campaign(self, service_sid: str) -> None: ...
+
+    # --- Event Streams ---------------------------------------------------------
+    def create_sink(
+        self, *, description: str, sink_configuration: dict[str, Any], sink_type: str
+    ) -> Record: ...
+    def list_sinks(self) -> list[Record]: ...
+    def create_subscription(
+        self, *, description: str, sink_sid: str, types: list[dict[str, Any]]
+    ) -> Record: ...
+    def list_subscriptions(self, *, sink_sid: str | None = None) -> list[Record]: ...
+    def list_subscribed_events(self, subscription_sid: str) -> list[Record]: ...
+    def add_subscribed_event(
+        self, subscription_sid: str, *, type: str, schema_version: int | None = None
+    ) -> Record: ...
+    def list_event_types(self) -> list[Record]: ...
+
+
+# The fixed identifier of a messaging service's US A2P campaign ("compliance
+# type" SID), used as {Sid} to fetch or delete it (flows.md §1.4).
+CAMPAIGN_COMPLIANCE_SID = "QE2c6890da8086d771620e9b13fadeba0b"

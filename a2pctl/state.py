@@ -1,0 +1,414 @@
+"""The state store: one embedded SQLite database (standard library).
+
+It holds, per registration (name + account): each step's status (started /
+done / failed), the SID it produced, timestamps and the last error; the last
+known status of every resource (from `register`, `status` and Event Streams);
+received events (deduplicated by CloudEvent id); named blobs (the in-process
+sandbox's state); and a writer lock per registration.
+
+Every write commits at once (autocommit, WAL journal), so a kill or Ctrl-C
+never loses what was recorded. The directory is created 0700 and the file
+0600. Secrets are never written here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from a2pctl.errors import LockedError, StateError, UsageError
+from a2pctl.pacing import Clock
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS registrations (
+    name TEXT NOT NULL, account TEXT NOT NULL, flow TEXT NOT NULL, file TEXT,
+    created_at REAL NOT NULL, updated_at REAL NOT NULL,
+    PRIMARY KEY (name, account));
+CREATE TABLE IF NOT EXISTS steps (
+    name TEXT NOT NULL, account TEXT NOT NULL, step TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('started', 'done', 'failed')),
+    sid TEXT, data TEXT, params_hash TEXT,
+    started_at REAL, finished_at REAL, error TEXT,
+    PRIMARY KEY (name, account, step));
+CREATE TABLE IF NOT EXISTS resources (
+    sid TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, account TEXT,
+    status TEXT, detail TEXT, source TEXT, updated_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY, type TEXT NOT NULL, time TEXT, received_at REAL NOT NULL,
+    name TEXT, account TEXT, sid TEXT, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS locks (
+    name TEXT NOT NULL, account TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
+    acquired_at REAL NOT NULL, PRIMARY KEY (name, account));
+CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Registration:
+    name: str
+    account: str
+    flow: str
+    file: str | None
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    step: str
+    status: str  # started | done | failed
+    sid: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+    params_hash: str | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    error: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ResourceRecord:
+    sid: str
+    kind: str  # customer_profile | trust_product | brand | messaging_service | campaign | phone_number
+    name: str | None
+    account: str | None
+    status: str | None
+    detail: dict[str, Any]
+    source: str | None  # register | status | event
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    id: str
+    type: str
+    time: str | None
+    received_at: float
+    name: str | None
+    account: str | None
+    sid: str | None
+    data: dict[str, Any]
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+class Store:
+    """The SQLite state store. Open with `Store.open(path, clock)`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock) -> None:
+        self._conn = conn
+        self.path = path
+        self._clock = clock
+        self._host = socket.gethostname()
+
+    # --- opening ------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path, clock: Clock) -> Store:
+        path = Path(path)
+        if path.is_dir():
+            raise UsageError(f"state store {path} is a directory", hint="pass a file path to --state")
+        try:
+            if not path.parent.exists():
+                path.parent.mkdir(parents=True, mode=0o700)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+            conn = sqlite3.connect(str(path), timeout=10, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(
+                f"cannot open the state store {path}: {exc}",
+                hint="check the --state path (A2PCTL_STATE) and its permissions",
+            ) from exc
+        store = cls(conn, path, clock)
+        store._check_version()
+        return store
+
+    def _check_version(self) -> None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self._conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+            return
+        version = int(row[0])
+        if version > SCHEMA_VERSION:
+            raise StateError(
+                f"the state store {self.path} was written by a newer a2pctl "
+                f"(schema {version}, this one reads up to {SCHEMA_VERSION})",
+                hint="upgrade a2pctl",
+            )
+        # Future upgrades go here, one function per version step.
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # --- registrations --------------------------------------------------------
+    def upsert_registration(self, name: str, account: str, flow: str, file: str | None) -> None:
+        now = self._clock.now()
+        self._conn.execute(
+            "INSERT INTO registrations (name, account, flow, file, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, account) DO UPDATE SET "
+            "flow = excluded.flow, file = excluded.file, updated_at = excluded.updated_at",
+            (name, account, flow, file, now, now),
+        )
+
+    def registrations(self) -> list[Registration]:
+        rows = self._conn.execute(
+            "SELECT name, account, flow, file, created_at, updated_at FROM registrations "
+            "ORDER BY name, account"
+        ).fetchall()
+        return [Registration(*row) for row in rows]
+
+    def find_registrations(self, name: str) -> list[Registration]:
+        return [r for r in self.registrations() if r.name == name]
+
+    # --- steps ------------------------------------------------------------------
+    def steps(self, name: str, account: str) -> dict[str, StepRecord]:
+        rows = self._conn.execute(
+            "SELECT step, status, sid, data, params_hash, started_at, finished_at, error "
+            "FROM steps WHERE name = ? AND account = ?",
+            (name, account),
+        ).fetchall()
+        return {
+            row[0]: StepRecord(
+                step=row[0],
+                status=row[1],
+                sid=row[2],
+                data=_loads(row[3]) or {},
+                params_hash=row[4],
+                started_at=row[5],
+                finished_at=row[6],
+                error=_loads(row[7]),
+            )
+            for row in rows
+        }
+
+    def mark_started(
+        self, name: str, account: str, step: str, params_hash: str | None = None
+    ) -> None:
+        """Record the intent before a request: a crash after this leaves `started`."""
+        self._conn.execute(
+            "INSERT INTO steps (name, account, step, status, params_hash, started_at) "
+            "VALUES (?, ?, ?, 'started', ?, ?) ON CONFLICT (name, account, step) DO UPDATE SET "
+            "status = 'started', params_hash = excluded.params_hash, "
+            "started_at = excluded.started_at, error = NULL",
+            (name, account, step, params_hash, self._clock.now()),
+        )
+
+    def mark_done(
+        self,
+        name: str,
+        account: str,
+        step: str,
+        sid: str | None = None,
+        data: dict[str, Any] | None = None,
+        params_hash: str | None = None,
+    ) -> None:
+        now = self._clock.now()
+        self._conn.execute(
+            "INSERT INTO steps (name, account, step, status, sid, data, params_hash, "
+            "started_at, finished_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?, ?) "
+            "ON CONFLICT (name, account, step) DO UPDATE SET status = 'done', "
+            "sid = COALESCE(excluded.sid, steps.sid), data = excluded.data, "
+            "params_hash = COALESCE(excluded.params_hash, steps.params_hash), "
+            "finished_at = excluded.finished_at, error = NULL",
+            (name, account, step, sid, _dumps(data or {}), params_hash, now, now),
+        )
+
+    def record_sid(self, name: str, account: str, step: str, sid: str) -> None:
+        """Record a SID the moment it is known, before anything else happens."""
+        self._conn.execute(
+            "UPDATE steps SET sid = ? WHERE name = ? AND account = ? AND step = ?",
+            (sid, name, account, step),
+        )
+
+    def mark_failed(self, name: str, account: str, step: str, error: dict[str, Any]) -> None:
+        now = self._clock.now()
+        self._conn.execute(
+            "INSERT INTO steps (name, account, step, status, started_at, finished_at, error) "
+            "VALUES (?, ?, ?, 'failed', ?, ?, ?) ON CONFLICT (name, account, step) DO UPDATE SET "
+            "status = 'failed', finished_at = excluded.finished_at, error = excluded.error",
+            (name, account, step, now, now, _dumps(error)),
+        )
+
+    def reset_steps(self, name: str, account: str, steps: list[str]) -> None:
+        """Forget steps so they run again (a SID they recorded is kept in `data`)."""
+        with self._tx() as conn:
+            for step in steps:
+                conn.execute(
+                    "DELETE FROM steps WHERE name = ? AND account = ? AND step = ?",
+                    (name, account, step),
+                )
+
+    # --- resources: last known statuses ----------------------------------------
+    def record_resource(
+        self,
+        sid: str,
+        *,
+        kind: str,
+        status: str | None,
+        detail: dict[str, Any] | None = None,
+        name: str | None = None,
+        account: str | None = None,
+        source: str = "register",
+    ) -> None:
+        self._conn.execute(
+            "INSERT INTO resources (sid, kind, name, account, status, detail, source, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sid) DO UPDATE SET "
+            "kind = excluded.kind, name = COALESCE(excluded.name, resources.name), "
+            "account = COALESCE(excluded.account, resources.account), "
+            "status = excluded.status, detail = excluded.detail, source = excluded.source, "
+            "updated_at = excluded.updated_at",
+            (sid, kind, name, account, status, _dumps(detail or {}), source, self._clock.now()),
+        )
+
+    def resources(self, name: str | None = None, account: str | None = None) -> list[ResourceRecord]:
+        query = (
+            "SELECT sid, kind, name, account, status, detail, source, updated_at FROM resources"
+        )
+        clauses, args = [], []
+        if name is not None:
+            clauses.append("name = ?")
+            args.append(name)
+        if account is not None:
+            clauses.append("account = ?")
+            args.append(account)
+        if clauses:
+            query += " WHERE " + " AND ".join(clauses)
+        rows = self._conn.execute(query + " ORDER BY name, kind, sid", args).fetchall()
+        return [self._resource(row) for row in rows]
+
+    def find_resource(self, sid: str) -> ResourceRecord | None:
+        row = self._conn.execute(
+            "SELECT sid, kind, name, account, status, detail, source, updated_at "
+            "FROM resources WHERE sid = ?",
+            (sid,),
+        ).fetchone()
+        return None if row is None else self._resource(row)
+
+    @staticmethod
+    def _resource(row: tuple[Any, ...]) -> ResourceRecord:
+        return ResourceRecord(
+            sid=row[0],
+            kind=row[1],
+            name=row[2],
+            account=row[3],
+            status=row[4],
+            detail=_loads(row[5]) or {},
+            source=row[6],
+            updated_at=row[7],
+        )
+
+    # --- events -------------------------------------------------------------------
+    def add_event(
+        self,
+        event_id: str,
+        type: str,
+        data: dict[str, Any],
+        *,
+        time: str | None = None,
+        name: str | None = None,
+        account: str | None = None,
+        sid: str | None = None,
+    ) -> bool:
+        """Record an event once. Returns False when its id was already recorded."""
+        cur = self._conn.execute(
+            "INSERT OR IGNORE INTO events (id, type, time, received_at, name, account, sid, data) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (event_id, type, time, self._clock.now(), name, account, sid, _dumps(data)),
+        )
+        return cur.rowcount == 1
+
+    def events(self, name: str | None = None) -> list[EventRecord]:
+        query = "SELECT id, type, time, received_at, name, account, sid, data FROM events"
+        args: tuple[Any, ...] = ()
+        if name is not None:
+            query += " WHERE name = ?"
+            args = (name,)
+        rows = self._conn.execute(query + " ORDER BY received_at, id", args).fetchall()
+        return [
+            EventRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], _loads(row[7]))
+            for row in rows
+        ]
+
+    # --- blobs ------------------------------------------------------------------------
+    def get_blob(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM blobs WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_blob(self, key: str, value: str) -> None:
+        self._conn.execute(
+            "INSERT INTO blobs (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # --- the writer lock ----------------------------------------------------------------
+    @contextmanager
+    def lock(self, name: str, account: str) -> Iterator[None]:
+        """Hold the writer lock of one registration, or raise LockedError.
+
+        A lock left by a process that no longer runs (on this host) is taken over.
+        """
+        pid = os.getpid()
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT pid, host FROM locks WHERE name = ? AND account = ?", (name, account)
+            ).fetchone()
+            if row is not None and (row[0], row[1]) != (pid, self._host):
+                if row[1] != self._host or _alive(row[0]):
+                    raise LockedError(
+                        f"registration {name!r} is being written by another a2pctl process "
+                        f"(pid {row[0]} on {row[1]}) in {self.path}",
+                        hint="wait for it to finish, or use another --state",
+                    )
+            conn.execute(
+                "INSERT OR REPLACE INTO locks (name, account, pid, host, acquired_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (name, account, pid, self._host, self._clock.now()),
+            )
+        try:
+            yield
+        finally:
+            self._conn.execute(
+                "DELETE FROM locks WHERE name = ? AND account = ? AND pid = ? AND host = ?",
+                (name, account, pid, self._host),
+            )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,46 @@
+"""Shared fixtures. Tests never touch the network and never sleep for real."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from a2pctl.pacing import FakeClock
+from a2pctl.state import Store
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
+    s = Store.open(tmp_path / "state" / "state.db", clock)
+    yield s
+    s.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_twilio_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the developer's real credentials and region out of every test."""
+    for var in (
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "TWILIO_API_KEY",
+        "TWILIO_API_SECRET",
+        "TWILIO_REGION",
+        "TWILIO_EDGE",
+        "A2PCTL_STATE",
+        "A2PCTL_API_URL",
+        "A2PCTL_PAUSE_SECONDS",
+        "A2PCTL_RATE",
+        "A2PCTL_SANDBOX_SCENARIO",
+        "NO_COLOR",
+    ):
+        monkeypatch.delenv(var, raising=False)
