@@ -78,7 +78,8 @@ class StepRecord:
 @dataclass(frozen=True)
 class ResourceRecord:
     sid: str
-    kind: str  # customer_profile | trust_product | brand | messaging_service | campaign | phone_number
+    # customer_profile | trust_product | brand | messaging_service | campaign | phone_number
+    kind: str
     name: str | None
     account: str | None
     status: str | None
@@ -121,7 +122,9 @@ class Store:
     def open(cls, path: Path, clock: Clock) -> Store:
         path = Path(path)
         if path.is_dir():
-            raise UsageError(f"state store {path} is a directory", hint="pass a file path to --state")
+            raise UsageError(
+                f"state store {path} is a directory", hint="pass a file path to --state"
+            )
         try:
             if not path.parent.exists():
                 path.parent.mkdir(parents=True, mode=0o700)
@@ -290,10 +293,10 @@ class Store:
             (sid, kind, name, account, status, _dumps(detail or {}), source, self._clock.now()),
         )
 
-    def resources(self, name: str | None = None, account: str | None = None) -> list[ResourceRecord]:
-        query = (
-            "SELECT sid, kind, name, account, status, detail, source, updated_at FROM resources"
-        )
+    def resources(
+        self, name: str | None = None, account: str | None = None
+    ) -> list[ResourceRecord]:
+        query = "SELECT sid, kind, name, account, status, detail, source, updated_at FROM resources"
         clauses, args = [], []
         if name is not None:
             clauses.append("name = ?")
@@ -383,13 +386,13 @@ class Store:
             row = conn.execute(
                 "SELECT pid, host FROM locks WHERE name = ? AND account = ?", (name, account)
             ).fetchone()
-            if row is not None and (row[0], row[1]) != (pid, self._host):
-                if row[1] != self._host or _alive(row[0]):
-                    raise LockedError(
-                        f"registration {name!r} is being written by another a2pctl process "
-                        f"(pid {row[0]} on {row[1]}) in {self.path}",
-                        hint="wait for it to finish, or use another --state",
-                    )
+            held_by_other = row is not None and (row[0], row[1]) != (pid, self._host)
+            if held_by_other and (row[1] != self._host or _alive(row[0])):
+                raise LockedError(
+                    f"registration {name!r} is being written by another a2pctl process "
+                    f"(pid {row[0]} on {row[1]}) in {self.path}",
+                    hint="wait for it to finish, or use another --state",
+                )
             conn.execute(
                 "INSERT OR REPLACE INTO locks (name, account, pid, host, acquired_at) "
                 "VALUES (?, ?, ?, ?, ?)",

@@ -1,0 +1,366 @@
+"""Runs plans: mark started → limiter → gateway → record; pauses, gates, interleaving.
+
+Each registration is a `Run` that performs one step per `advance()`. The
+scheduler always advances the run that is ready soonest, so while one
+customer waits out a pause or a review, the others' requests proceed; every
+request of an account passes the one shared rate limiter inside the gateway.
+Nothing is slept except through the injected clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from a2pctl import actions
+from a2pctl.errors import A2pError, ExitCode
+from a2pctl.flows import build_flow
+from a2pctl.flows.model import Flow, Step
+from a2pctl.gateway import Gateway, GatewayError
+from a2pctl.pacing import Clock
+from a2pctl.plan import Plan, build_plan, next_step, resources
+from a2pctl.state import StepRecord, Store
+
+if TYPE_CHECKING:
+    from a2pctl.spec import Customer, FileCheck
+
+# Largest single sleep while waiting, so progress displays can count down.
+TICK_SECONDS = 1.0
+# A service created after this much before the step started may be ours (clock skew).
+CLOCK_SKEW_SECONDS = 300.0
+
+
+class Observer(Protocol):
+    def step_done(self, registration: str, title: str, sid: str | None) -> None: ...
+    def waiting(self, registration: str, reason: str, remaining: float) -> None: ...
+    def notice(self, registration: str, message: str) -> None: ...
+
+
+class SilentObserver:
+    def step_done(self, registration: str, title: str, sid: str | None) -> None:
+        return None
+
+    def waiting(self, registration: str, reason: str, remaining: float) -> None:
+        return None
+
+    def notice(self, registration: str, message: str) -> None:
+        return None
+
+
+@dataclass
+class Outcome:
+    """What `register` did for one file (DESIGN.md §1 JSON `registrations[]`)."""
+
+    name: str
+    flow: str
+    file: str
+    account: str | None
+    outcome: str  # complete | pending | failed | invalid
+    waiting_for: str | None
+    resources: dict[str, Any]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class Run:
+    """One registration being advanced step by step."""
+
+    def __init__(
+        self,
+        customer: Customer,
+        path: Path,
+        account: str,
+        gateway: Gateway,
+        store: Store,
+        clock: Clock,
+        observer: Observer,
+    ) -> None:
+        self.customer = customer
+        self.name = customer.name
+        self.path = path
+        self.account = account
+        self.gateway = gateway
+        self.store = store
+        self.clock = clock
+        self.observer = observer
+        self.flow: Flow = build_flow(customer)
+        self.records: dict[str, StepRecord] = {}
+        self.ready_at = 0.0
+        self.waiting: str | None = None  # set while polling a gate
+        self.outcome: Outcome | None = None
+        self.warnings: list[str] = []
+
+    # --- helpers the action handlers use ---------------------------------------------
+    def record(self, step: str) -> StepRecord | None:
+        return self.records.get(step)
+
+    def sid(self, step: str) -> str:
+        record = self.records.get(step)
+        if record is None or not record.sid:
+            raise A2pError(f"internal: step {step!r} has no SID recorded yet")
+        return record.sid
+
+    def started_at(self, step: str) -> float | None:
+        record = self.records.get(step)
+        return record.started_at if record else None
+
+    def created_since(self, rec: dict[str, Any], started: float | None) -> bool:
+        if started is None:
+            return True
+        created = str(rec.get("date_created") or "")
+        try:
+            when = datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return True
+        return when >= started - CLOCK_SKEW_SECONDS
+
+    def note(self, step: Step, message: str) -> None:
+        self.observer.notice(self.name, f"{step.title}: {message}")
+
+    def remember(
+        self,
+        sid: str,
+        kind: str,
+        status: str | None,
+        detail: dict[str, Any],
+        *,
+        keep_status: bool = False,
+    ) -> None:
+        """Update the last known status of a resource (what `status` shows)."""
+        known = self.store.find_resource(sid)
+        if known is not None:
+            if keep_status:
+                status = known.status
+            detail = {**known.detail, **detail}
+        self.store.record_resource(
+            sid, kind=kind, status=status, detail=detail, name=self.name, account=self.account
+        )
+
+    @staticmethod
+    def hash_of(value: Any) -> str:
+        return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
+
+    def file_field(self, path: str | None) -> str | None:
+        return path
+
+    def number_index(self, number: str) -> int:
+        return self.customer.phone_numbers.index(number)
+
+    # --- advancing -----------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.records = self.store.steps(self.name, self.account)
+
+    def advance(self, *, wait: bool, deadline: float, poll_seconds: float, pause: float) -> None:
+        self.refresh()
+        step = next_step(self.flow, self.records)
+        if step is None:
+            self._finish("complete")
+            return
+        try:
+            result = actions.perform(self, step)
+        except actions.Ambiguous as err:
+            self.observer.notice(self.name, f"{step.title}: answer lost ({err}); checking again")
+            self.ready_at = self.clock.now() + poll_seconds
+            return
+        except GatewayError as err:
+            failure = err.as_dict()
+            if err.field and step.section:
+                failure["field"] = _file_path(step.section, err.field)
+            self.store.mark_failed(self.name, self.account, step.name, failure)
+            self._finish("failed", errors=[failure])
+            return
+        if isinstance(result, actions.Fail):
+            self.store.mark_failed(self.name, self.account, step.name, result.errors[0])
+            self._finish("failed", errors=result.errors)
+            return
+        if isinstance(result, actions.Wait):
+            self.waiting = result.reason
+            next_poll = self.clock.now() + poll_seconds
+            if not wait or next_poll > deadline:
+                self._finish("pending", waiting_for=result.reason)
+            else:
+                self.ready_at = next_poll
+            return
+        self._record_done(step, result)
+        self.waiting = None
+        if step.pause_after:
+            self.ready_at = self.clock.now() + pause
+
+    def _record_done(self, step: Step, result: actions.Done) -> None:
+        data = dict(result.data)
+        if result.status is not None:
+            data["status"] = result.status
+        self.store.mark_done(self.name, self.account, step.name, sid=result.sid, data=data)
+        if step.records and result.sid and step.records not in ("campaign", "phone_number"):
+            detail = result.record or {}
+            known = self.store.find_resource(result.sid)
+            status = result.status or (known.status if known else None)
+            self.remember(result.sid, step.records, status, detail)
+        self.observer.step_done(self.name, step.title, result.sid)
+
+    def _finish(
+        self,
+        outcome: str,
+        *,
+        waiting_for: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.refresh()
+        self.outcome = Outcome(
+            name=self.name,
+            flow=self.customer.flow,
+            file=str(self.path),
+            account=self.account,
+            outcome=outcome,
+            waiting_for=waiting_for,
+            resources=resources(self.flow, self.records),
+            errors=errors or [],
+            warnings=self.warnings,
+        )
+
+
+def _file_path(section: str, twilio_field: str) -> str:
+    """`MessageSamples` in a campaign request → `campaign.message_samples`."""
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in twilio_field).lstrip("_")
+    return f"{section}.{snake}"
+
+
+def invalid_outcome(check: FileCheck) -> Outcome:
+    return Outcome(
+        name=check.customer.name if check.customer else Path(check.file).stem,
+        flow=check.customer.flow if check.customer else "unknown",
+        file=check.file,
+        account=None,
+        outcome="invalid",
+        waiting_for=None,
+        resources=resources(Flow("unknown"), {}),
+        errors=[{"code": "invalid", "message": p.message, "field": p.field} for p in check.errors],
+    )
+
+
+def account_for(customer: Customer, default_account: str) -> str:
+    return customer.account_sid or default_account
+
+
+def register(
+    checks: list[FileCheck],
+    *,
+    store: Store,
+    clock: Clock,
+    make_gateway: Callable[[str | None], Gateway],
+    default_account: str,
+    pause_seconds: float,
+    poll_seconds: float,
+    wait: bool,
+    timeout: float,
+    observer: Observer | None = None,
+) -> list[Outcome]:
+    """Run every valid file's flow, interleaved, to completion or its first gate."""
+    watcher = observer or SilentObserver()
+    gateways: dict[str, Gateway] = {}
+    runs: list[Run] = []
+    outcomes: dict[str, Outcome] = {}
+    seen: set[tuple[str, str]] = set()
+    for check in checks:
+        if not check.valid or check.customer is None:
+            outcomes[check.file] = invalid_outcome(check)
+            continue
+        customer = check.customer
+        account = account_for(customer, default_account)
+        if (customer.name, account) in seen:
+            outcome = invalid_outcome(check)
+            outcome.errors = [
+                {"code": "invalid", "message": "another file has the same name", "field": "name"}
+            ]
+            outcomes[check.file] = outcome
+            continue
+        seen.add((customer.name, account))
+        if account not in gateways:
+            gateways[account] = make_gateway(customer.account_sid)
+        runs.append(
+            Run(customer, Path(check.file), account, gateways[account], store, clock, watcher)
+        )
+    deadline = clock.now() + timeout
+    with ExitStack() as locks:
+        for run in runs:
+            locks.enter_context(store.lock(run.name, run.account))
+            store.upsert_registration(run.name, run.account, run.customer.flow, str(run.path))
+        _schedule(
+            runs,
+            clock,
+            watcher,
+            wait=wait,
+            deadline=deadline,
+            poll=poll_seconds,
+            pause=pause_seconds,
+        )
+    for run in runs:
+        assert run.outcome is not None
+        outcomes[str(run.path)] = run.outcome
+    return [outcomes[check.file] for check in checks]
+
+
+def _schedule(
+    runs: list[Run],
+    clock: Clock,
+    observer: Observer,
+    *,
+    wait: bool,
+    deadline: float,
+    poll: float,
+    pause: float,
+) -> None:
+    order = {id(run): index for index, run in enumerate(runs)}
+    turns: dict[int, int] = {id(run): 0 for run in runs}
+    while True:
+        active = [run for run in runs if run.outcome is None]
+        if not active:
+            return
+        # Soonest ready first; among equals, the one advanced least (fair interleaving).
+        run = min(active, key=lambda r: (r.ready_at, turns[id(r)], order[id(r)]))
+        remaining = run.ready_at - clock.now()
+        while remaining > 0:
+            reason = run.waiting or "Twilio's documented pause before the next step"
+            observer.waiting(run.name, reason, remaining)
+            clock.sleep(min(remaining, TICK_SECONDS))
+            remaining = run.ready_at - clock.now()
+        turns[id(run)] += 1
+        run.advance(wait=wait, deadline=deadline, poll_seconds=poll, pause=pause)
+
+
+def plan_for(check: FileCheck, store: Store, default_account: str | None) -> Plan | Outcome:
+    """What `register` would do next for a file, from the store alone (no request)."""
+    if not check.valid or check.customer is None:
+        return invalid_outcome(check)
+    customer = check.customer
+    flow = build_flow(customer)
+    account = customer.account_sid or default_account
+    if account is None:
+        known = store.find_registrations(customer.name)
+        account = known[0].account if len(known) == 1 else "(unknown account)"
+    return build_plan(
+        flow,
+        name=customer.name,
+        file=check.file,
+        account=account,
+        records=store.steps(customer.name, account),
+        known=store.resources(name=customer.name, account=account),
+    )
+
+
+def exit_code(outcomes: list[Outcome] | list[Plan | Outcome]) -> ExitCode:
+    """Invalid input first, then failures, then pending reviews (see README)."""
+    kinds = {o.outcome for o in outcomes}
+    if "invalid" in kinds:
+        return ExitCode.USAGE
+    if "failed" in kinds:
+        return ExitCode.FAILED
+    if "pending" in kinds:
+        return ExitCode.PENDING
+    return ExitCode.OK
