@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from a2pctl.changes import RESUBMIT_BRAND
 from a2pctl.flows.model import (
     Action,
     Assign,
@@ -162,7 +163,8 @@ def create_address(run: Run, step: Step, a: CreateAddress) -> Result:
         lambda: _newest(gw.list_addresses(friendly_name=a.friendly_name)),
         lambda: gw.create_address(friendly_name=a.friendly_name, **a.fields),
     )
-    return Done(rec["sid"], data={"hash": run.hash_of(a.fields)})
+    data = {"hash": run.hash_of(a.fields), "iso_country": a.fields.get("iso_country")}
+    return Done(rec["sid"], data=data)
 
 
 def create_document(run: Run, step: Step, a: CreateDocument) -> Result:
@@ -293,6 +295,9 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
     status, identity = brand.get("status"), brand.get("identity_status")
     if status == "APPROVED" and (not a.identity or identity in a.identity):
         return Done(brand["sid"], status, data={"identity_status": identity})
+    requested = run.record(RESUBMIT_BRAND)
+    if status == "FAILED" and requested is not None and requested.status == "started":
+        return _resubmit(run, brand)
     advice = remediation.for_brand(brand)
     if advice.severity == "failed" or status in ("FAILED", "SUSPENDED"):
         errors = [
@@ -311,6 +316,24 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
     detail = f"status {status}" + (f", identity {identity}" if identity else "")
     action = f"; {advice.action}" if advice.action else ""
     return Wait(f"brand {brand['sid']} ({detail}){action}")
+
+
+def _resubmit(run: Run, brand: Record) -> Result:
+    """The corrected bundles were submitted again: resubmit the FAILED brand (no new fee)."""
+    if not brand.get("tcr_id"):
+        return Fail(
+            [
+                error(
+                    f"brand {brand['sid']} cannot be resubmitted: it never reached The Campaign "
+                    "Registry (no tcr_id); contact Twilio Support",
+                    code=21725,
+                )
+            ]
+        )
+    rec = run.gateway.resubmit_brand(brand["sid"])
+    run.store.mark_done(run.name, run.account, RESUBMIT_BRAND)
+    run.remember(brand["sid"], "brand", rec.get("status") or "PENDING", rec)
+    return Wait(f"brand {brand['sid']} resubmitted with the corrected data; review pending")
 
 
 def _first(fields: Any) -> str:

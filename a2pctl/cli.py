@@ -340,7 +340,6 @@ def schema() -> None:
 def plan(
     files: FilesArg,
     state: StateOpt = DEFAULT_STATE,
-    api_url: ApiUrlOpt = None,
     json_out: JsonOpt = False,
     sandbox: SandboxOpt = False,
 ) -> None:
@@ -348,24 +347,30 @@ def plan(
 
     Changes nothing and sends no request. Example: a2pctl plan customers/*.yaml
     """
-    from a2pctl import engine, report
-
-    common = Common(state=state, api_url=api_url, json=json_out, sandbox=sandbox)
-    customers = engine.load_customers(files)
+    from a2pctl import executor, report, spec
     from a2pctl.pacing import SystemClock
     from a2pctl.state import Store
 
-    store = Store.open(common.state, SystemClock())
+    checks = [spec.check_file(path) for path in files]
+    store = Store.open(state, SystemClock())
     try:
-        account = engine.default_account_for_plan(sandbox=sandbox, environ=os.environ)
-        plans = [engine.plan_for(c, store, account) for c in customers]
+        account = _plan_account(sandbox)
+        plans = [executor.plan_for(check, store, account) for check in checks]
     finally:
         store.close()
     if json_out:
-        report.print_json(report.plans_document(plans))
+        report.print_json(report.registrations_document(plans))
     else:
-        report.render_plans(plans, _console())
-    _exit(ExitCode.OK)
+        report.render_plans(plans, _console(), _console(stderr=True))
+    _exit(executor.exit_code(plans) if any(p.outcome == "invalid" for p in plans) else ExitCode.OK)
+
+
+def _plan_account(sandbox: bool) -> str | None:
+    if sandbox:
+        from a2pctl.sandbox import SANDBOX_ACCOUNT_SID
+
+        return SANDBOX_ACCOUNT_SID
+    return os.environ.get("TWILIO_ACCOUNT_SID") or None
 
 
 @app.command()
@@ -398,7 +403,7 @@ def register(
 
       a2pctl register --json customers/*.yaml
     """
-    from a2pctl import engine, report
+    from a2pctl import executor, report, spec
 
     limit = _timeout_seconds(timeout)
     common = Common(
@@ -410,11 +415,11 @@ def register(
         sandbox=sandbox,
         scenario=scenario,
     )
-    customers = engine.load_customers(files)
+    checks = [spec.check_file(path) for path in files]
     with _runtime(common) as rt:
-        progress = report.Progress(_console(stderr=json_out), enabled=not json_out)
-        outcomes = engine.register(
-            customers,
+        progress = report.Progress(_console(stderr=True), quiet=json_out)
+        outcomes = executor.register(
+            checks,
             store=rt.store,
             clock=rt.clock,
             make_gateway=rt.make_gateway,
@@ -425,11 +430,12 @@ def register(
             timeout=limit,
             observer=progress,
         )
+        progress.close()
     if json_out:
         report.print_json(report.registrations_document(outcomes))
     else:
-        report.render_outcomes(outcomes, _console())
-    _exit(engine.exit_code(outcomes))
+        report.render_outcomes(outcomes, _console(), _console(stderr=True))
+    _exit(executor.exit_code(outcomes))
 
 
 @app.command()
@@ -574,20 +580,15 @@ def _print_error(err: A2pError) -> None:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console-script entry point: run the app, map every error to an exit code."""
-    import click
-
     command = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else argv
     try:
         command.main(args=args, prog_name="a2pctl", standalone_mode=False)
         code: int = ExitCode.OK
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         code = exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         code = ExitCode.INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
-        code = ExitCode.USAGE
     except A2pError as err:
         if _globals.verbose:
             import traceback
@@ -598,16 +599,21 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except KeyboardInterrupt:
         _console(stderr=True).print("interrupted: everything done so far is recorded")
         code = ExitCode.INTERRUPTED
-    except Exception as exc:  # last resort: never a bare traceback for the user
-        if _globals.verbose:
-            import traceback
+    except Exception as exc:
+        show = getattr(exc, "show", None)
+        if callable(show) and hasattr(exc, "exit_code"):  # Typer/Click usage errors
+            show()
+            code = ExitCode.USAGE
+        else:  # last resort: never a bare traceback for the user
+            if _globals.verbose:
+                import traceback
 
-            traceback.print_exc()
-        _print_error(
-            A2pError(
-                f"internal error: {type(exc).__name__}: {exc}",
-                hint="re-run with -v for details and report it",
+                traceback.print_exc()
+            _print_error(
+                A2pError(
+                    f"internal error: {type(exc).__name__}: {exc}",
+                    hint="re-run with -v for details and report it",
+                )
             )
-        )
-        code = ExitCode.FAILED
+            code = ExitCode.FAILED
     sys.exit(code)

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from a2pctl import actions
-from a2pctl.errors import A2pError, ExitCode
+from a2pctl.changes import apply_changes
+from a2pctl.errors import A2pError, ExitCode, UsageError
 from a2pctl.flows import build_flow
 from a2pctl.flows.model import Flow, Step
 from a2pctl.gateway import Gateway, GatewayError
@@ -95,6 +96,7 @@ class Run:
         self.waiting: str | None = None  # set while polling a gate
         self.outcome: Outcome | None = None
         self.warnings: list[str] = []
+        self._changes_applied = False
 
     # --- helpers the action handlers use ---------------------------------------------
     def record(self, step: str) -> StepRecord | None:
@@ -150,7 +152,8 @@ class Run:
         return path
 
     def number_index(self, number: str) -> int:
-        return self.customer.phone_numbers.index(number)
+        numbers: list[str] = list(self.customer.phone_numbers)
+        return numbers.index(number)
 
     # --- advancing -----------------------------------------------------------------------
     def refresh(self) -> None:
@@ -159,20 +162,27 @@ class Run:
     def advance(self, *, wait: bool, deadline: float, poll_seconds: float, pause: float) -> None:
         self.refresh()
         step = next_step(self.flow, self.records)
-        if step is None:
-            self._finish("complete")
-            return
         try:
+            if not self._changes_applied:
+                self._changes_applied = True
+                for title in apply_changes(self):
+                    self.observer.notice(self.name, f"{title}: updated from the changed file")
+                step = next_step(self.flow, self.records)
+            if step is None:
+                self._finish("complete")
+                return
             result = actions.perform(self, step)
         except actions.Ambiguous as err:
-            self.observer.notice(self.name, f"{step.title}: answer lost ({err}); checking again")
+            what = step.title if step else "request"
+            self.observer.notice(self.name, f"{what}: answer lost ({err}); checking again")
             self.ready_at = self.clock.now() + poll_seconds
             return
-        except GatewayError as err:
-            failure = err.as_dict()
-            if err.field and step.section:
+        except (GatewayError, UsageError) as err:
+            failure = err.as_dict() if isinstance(err, GatewayError) else _error_dict(err)
+            if isinstance(err, GatewayError) and err.field and step and step.section:
                 failure["field"] = _file_path(step.section, err.field)
-            self.store.mark_failed(self.name, self.account, step.name, failure)
+            if step is not None:
+                self.store.mark_failed(self.name, self.account, step.name, failure)
             self._finish("failed", errors=[failure])
             return
         if isinstance(result, actions.Fail):
@@ -223,6 +233,10 @@ class Run:
             errors=errors or [],
             warnings=self.warnings,
         )
+
+
+def _error_dict(err: A2pError) -> dict[str, Any]:
+    return {"code": err.code, "message": err.message, "field": err.field}
 
 
 def _file_path(section: str, twilio_field: str) -> str:

@@ -1,0 +1,77 @@
+"""The README's promises: its two commands, every command documented and helpful."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from a2pctl.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text()
+COMMANDS = re.findall(r"```sh\n(.+?)\n```", README)
+
+
+def _all_commands() -> list[list[str]]:
+    root = typer.main.get_command(app)
+    found: list[list[str]] = []
+    for name, command in root.commands.items():  # type: ignore[attr-defined]
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            found += [[name, sub] for sub in subcommands]
+        else:
+            found.append([name])
+    return found
+
+
+def test_readme_has_exactly_two_single_line_commands() -> None:
+    assert len(COMMANDS) == 2
+    assert all("\n" not in command for command in COMMANDS)
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (REPO / ".ci" / "run").read_text().strip().splitlines()
+    assert ci[-1] == COMMANDS[1]
+    assert "pytest" in COMMANDS[1]
+
+
+def test_readme_main_command_registers_the_example_in_the_sandbox() -> None:
+    main = COMMANDS[0]
+    assert "a2pctl register --sandbox" in main
+    assert "examples/sole-proprietor.yaml" in main
+
+
+def test_readme_main_command_runs_to_a_completed_registration(tmp_path: Path) -> None:
+    """The a2pctl part of the README's main command, as written, with this interpreter."""
+    invocation = COMMANDS[0].split("&&")[-1].strip()
+    args = shlex.split(invocation)
+    assert args[0].endswith("a2pctl")
+    argv = [
+        sys.executable,
+        "-m",
+        "a2pctl",
+        *[str(REPO / a) if a.startswith("examples/") else a for a in args[1:]],
+    ]
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "complete" in done.stdout
+    assert (tmp_path / ".a2pctl" / "state.db").exists()
+
+
+@pytest.mark.parametrize("command", _all_commands(), ids=" ".join)
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(command: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "a2pctl", *command, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Example" in done.stdout
+    assert f"a2pctl {' '.join(command)}" in README
