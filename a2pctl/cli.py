@@ -467,7 +467,33 @@ def status(
 
     Examples: a2pctl status    a2pctl status jane-doe-pottery --json
     """
-    raise UsageError("status is not built yet")
+    from a2pctl import report
+    from a2pctl import status as live
+
+    common = Common(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
+    console = _console()
+    with _runtime(common) as rt:
+
+        def check_once() -> live.StatusReport:
+            return live.check(
+                refs or [], store=rt.store, make_gateway=rt.make_gateway, clock=rt.clock
+            )
+
+        def show(result: live.StatusReport) -> None:
+            if json_out:
+                return  # one document, at the end
+            if console.is_terminal:
+                console.clear()
+            report.render_status(result, console)
+
+        if watch:
+            final = live.watch(check_once, clock=rt.clock, interval=interval, on_report=show)
+        else:
+            final = check_once()
+            show(final)
+    if json_out:
+        report.print_json(report.status_document(final))
+    _exit(final.exit_code)
 
 
 @otp_app.command("resend")
@@ -486,7 +512,21 @@ def otp_resend(
     Refuses where the brand is not a sole-proprietor brand or is already verified.
     Example: a2pctl otp resend jane-doe-pottery
     """
-    raise UsageError("otp resend is not built yet")
+    from a2pctl import otp, report
+    from a2pctl.pacing import RateLimiter
+
+    common = Common(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
+    with _runtime(common) as rt:
+        # SmsOtp allows 10 requests/s per account; --rate caps it too.
+        limiter = RateLimiter(rt.clock, otp.otp_rate(1.0 / rt.limiter.interval))
+        results = otp.resend(
+            refs, store=rt.store, make_gateway=rt.make_gateway, limiter=limiter, clock=rt.clock
+        )
+    if json_out:
+        report.print_json(report.otp_document(results))
+    else:
+        report.render_otp(results, _console(), _console(stderr=True))
+    _exit(max((r.error.exit_code for r in results if r.error), default=ExitCode.OK))
 
 
 @events_app.command("setup")
@@ -504,9 +544,26 @@ def events_setup(
 ) -> None:
     """Create (or find) a webhook sink and a subscription to all 12 A2P events. Idempotent.
 
+    Runs in the credentials' account, or the subaccount given by --account-sid
+    (Event Streams is per account: set it up in each subaccount that holds customers).
+    Prints the sink and subscription SIDs; warnings go to stderr.
+
     Example: a2pctl events setup --url https://isv.example/a2p-events
     """
-    raise UsageError("events setup is not built yet")
+    from a2pctl import report
+    from a2pctl.events.setup import check_account_sid, setup_event_streams
+
+    account = check_account_sid(account_sid)
+    common = Common(state=state, api_url=api_url, json=json_out, rate=rate)
+    with _runtime(common) as rt:
+        gateway = rt.make_gateway(account)
+        result = setup_event_streams(gateway, url=url, method=method, batch=batch, clock=rt.clock)
+    if json_out:
+        report.print_json(report.setup_document(result))
+    else:
+        report.render_setup(result, _console())
+    report.render_setup_warnings(result, _console(stderr=True))
+    _exit(ExitCode.OK)
 
 
 @events_app.command("serve")
@@ -522,9 +579,38 @@ def events_serve(
 ) -> None:
     """Receive Event Streams webhooks: verify signatures, record and print each event.
 
+    Checks X-Twilio-Signature with TWILIO_AUTH_TOKEN (the auth token of the account
+    that owns the sink) against --public-url, the URL Twilio calls (default: the
+    address served). Prints one line per event (--json: one JSON object per line);
+    rejected requests go to stderr. Runs until Ctrl-C.
+
     Example: a2pctl events serve --port 8787 --public-url https://isv.example/a2p-events
     """
-    raise UsageError("events serve is not built yet")
+    from a2pctl import report
+    from a2pctl.events.receiver import EventServer
+    from a2pctl.pacing import SystemClock
+    from a2pctl.state import Store
+
+    token = os.environ.get("TWILIO_AUTH_TOKEN", "").strip()
+    if not token:
+        raise UsageError(
+            "events serve needs TWILIO_AUTH_TOKEN to check X-Twilio-Signature",
+            hint="set it to the auth token of the account that owns the sink "
+            "(unsigned deliveries are never accepted)",
+        )
+    log = report.EventLog(_console(), _console(stderr=True), json_lines=json_out)
+    store = Store.open(state, SystemClock())
+    try:
+        server = EventServer(
+            host, port, store=store, public_url=public_url, auth_tokens=[token], observer=log
+        )
+        try:
+            log.serving(server.local_url, server.receiver.public_url)
+            server.serve_forever()
+        finally:
+            server.server_close()
+    finally:
+        store.close()
 
 
 @events_app.command("decode")
@@ -534,9 +620,41 @@ def events_decode(
 ) -> None:
     """Decode a saved Event Streams payload into readable events.
 
+    Names each event's registration where the state store (A2PCTL_STATE, if it
+    exists) knows its SIDs; records nothing. Exit 2 when an event cannot be decoded.
+
     Example: a2pctl events decode payload.json
     """
-    raise UsageError("events decode is not built yet")
+    from a2pctl import report
+    from a2pctl.events import PayloadError, decode_body
+    from a2pctl.events.record import with_registration
+
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
+    try:
+        decoded = decode_body(raw)
+    except PayloadError as exc:
+        raise UsageError(
+            f"{file}: {exc}", hint="give the JSON body of a webhook delivery"
+        ) from None
+    events = decoded.events
+    state = Path(os.environ.get("A2PCTL_STATE") or DEFAULT_STATE)
+    if events and state.is_file():
+        from a2pctl.pacing import SystemClock
+        from a2pctl.state import Store
+
+        store = Store.open(state, SystemClock())
+        try:
+            events = [with_registration(store, event) for event in events]
+        finally:
+            store.close()
+    if json_out:
+        report.print_json(report.events_document(events, decoded.problems))
+    else:
+        report.render_events(events, decoded.problems, _console(), _console(stderr=True))
+    _exit(ExitCode.USAGE if decoded.problems else ExitCode.OK)
 
 
 @numbers_app.command("report")
@@ -548,22 +666,98 @@ def numbers_report(
 
     Example: a2pctl numbers report numbers.csv
     """
-    raise UsageError("numbers report is not built yet")
+    from a2pctl import numbers, report
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(
+            f"cannot read {file}: {reason}",
+            hint="pass the CSV report downloaded from the Twilio Console",
+        ) from None
+    result = numbers.parse_report(text, source=str(file))
+    if json_out:
+        report.print_json(report.numbers_document(result))
+    else:
+        report.render_numbers(result, _console())
+    _exit(result.exit_code)
 
 
 @app.command()
 def sandbox(
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8765,
+    port: Annotated[
+        int, typer.Option("--port", min=0, help="Port to listen on (0: any free port).")
+    ] = 8765,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     scenario: Annotated[
-        str, typer.Option("--scenario", help="Outcome the simulator plays.")
+        str,
+        typer.Option(
+            "--scenario",
+            help="Outcome the simulator plays: default, brand-fails, campaign-rejected, "
+            "otp-never-answered, bundle-rejected, slow-review, evaluation-noncompliant, "
+            "number-registration-fails.",
+        ),
     ] = "default",
+    review_seconds: Annotated[
+        float,
+        typer.Option("--review-seconds", min=0.001, help="Simulated duration of each review step."),
+    ] = 2.0,
+    limit: Annotated[
+        float | None,
+        typer.Option(
+            "--rate",
+            min=0.001,
+            help="Answer 429 (code 20429) to an account sending faster than this many "
+            "requests per second [default: no limit].",
+        ),
+    ] = None,
 ) -> None:
     """Serve a local simulator of the Twilio endpoints the flows use (no account, no fees).
 
-    Prints the A2PCTL_API_URL to use. Example: a2pctl sandbox --scenario brand-fails
+    Prints the A2PCTL_API_URL and credentials to use, then serves until Ctrl-C
+    (exit 0). Reviews move on their own: each step takes --review-seconds.
+
+    Scenarios: default (everything approves; the OTP is answered), brand-fails,
+    campaign-rejected, otp-never-answered, bundle-rejected, slow-review,
+    evaluation-noncompliant, number-registration-fails.
+
+    Example: a2pctl sandbox --scenario brand-fails
     """
-    raise UsageError("sandbox is not built yet")
+    from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SCENARIOS, Simulator, serve
+
+    if scenario not in SCENARIOS:
+        raise UsageError(
+            f"unknown scenario {scenario!r}",
+            hint="choose one of: " + ", ".join(SCENARIOS),
+            field="--scenario",
+        )
+    simulator = Simulator(scenario=scenario, review_seconds=review_seconds, rate=limit)
+    log = _console(stderr=True)
+    try:
+        server = serve(simulator, host, port, log=lambda line: log.print(line, markup=False))
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="the port is probably in use: choose another with --port (0: any free port)",
+            field="--port",
+        ) from None
+    shown_host = "127.0.0.1" if host in ("", "0.0.0.0") else host
+    url = f"http://{shown_host}:{server.server_address[1]}"
+    typer.echo(f"Twilio sandbox on {url} (scenario: {scenario})")
+    typer.echo(f"  export A2PCTL_API_URL={url}")
+    typer.echo(
+        f"  export TWILIO_ACCOUNT_SID={SANDBOX_ACCOUNT_SID} TWILIO_AUTH_TOKEN={SANDBOX_AUTH_TOKEN}"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a sandbox ends: a clean stop, exit 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    typer.echo("sandbox stopped")
+    _exit(ExitCode.OK)
 
 
 # --- entry point ----------------------------------------------------------------------
@@ -583,8 +777,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
     command = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else argv
     try:
-        command.main(args=args, prog_name="a2pctl", standalone_mode=False)
-        code: int = ExitCode.OK
+        # Without standalone mode Typer returns (not raises) a typer.Exit's code.
+        returned = command.main(args=args, prog_name="a2pctl", standalone_mode=False)
+        code: int = returned if isinstance(returned, int) else ExitCode.OK
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.Abort:

@@ -1,0 +1,135 @@
+"""Test support for the engine: an in-process sandbox behind the real gateway, on a fake clock.
+
+Every request goes through the real `twilio` library and `TwilioGateway`, into
+the simulator; a recording proxy notes when (on the fake clock) each one arrived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from a2pctl import executor, spec
+from a2pctl.executor import Outcome
+from a2pctl.gateway import Credentials, Gateway
+from a2pctl.gateway.twilio import InProcessTransport, TwilioGateway
+from a2pctl.pacing import FakeClock, RateLimiter
+from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator
+from a2pctl.state import Store
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+SOLE_PROPRIETOR = EXAMPLES / "sole-proprietor.yaml"
+STANDARD = EXAMPLES / "standard.yaml"
+LOW_VOLUME = EXAMPLES / "low-volume-standard.yaml"
+PAUSE = 30.0
+POLL = 60.0
+
+
+class Killed(BaseException):
+    """Stands for the process being killed right after a request was performed."""
+
+
+@dataclass
+class Hit:
+    at: float
+    method: str
+    path: str
+    form: dict[str, list[str]]
+
+
+@dataclass
+class Recorder:
+    """Wraps the simulator: records each request's time, and can kill after the Nth."""
+
+    simulator: Simulator
+    clock: FakeClock
+    hits: list[Hit] = field(default_factory=list)
+    kill_after: int | None = None
+    before: Callable[[str, str], None] | None = None
+
+    def handle(self, method: str, url: str, headers: Any, body: bytes) -> Any:
+        parts = urlsplit(url)
+        form = parse_qs(body.decode() if body else "") or parse_qs(parts.query)
+        if self.before is not None:
+            self.before(method, parts.path)
+        response = self.simulator.handle(method, url, headers, body)
+        self.hits.append(Hit(self.clock.now(), method, parts.path, form))
+        if self.kill_after is not None and len(self.hits) >= self.kill_after:
+            raise Killed()
+        return response
+
+    def posts(self, path: str) -> list[Hit]:
+        return [h for h in self.hits if h.method == "POST" and h.path == path]
+
+
+@dataclass
+class World:
+    clock: FakeClock
+    store: Store
+    simulator: Simulator
+    recorder: Recorder
+    rate: float = 1.0
+
+    def gateway(self, account_sid: str | None = None) -> Gateway:
+        creds = Credentials(SANDBOX_ACCOUNT_SID, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
+        return TwilioGateway(
+            creds,
+            account_sid,
+            limiter=self.limiter,
+            clock=self.clock,
+            transport=InProcessTransport(self.recorder, sleep=self.clock.sleep),
+        )
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter(self.clock, self.rate)
+
+    def register(self, *files: Path, wait: bool = True, timeout: float = 7200.0) -> list[Outcome]:
+        checks = [spec.check_file(f) for f in files]
+        assert all(c.valid for c in checks), [str(p) for c in checks for p in c.errors]
+        return executor.register(
+            checks,
+            store=self.store,
+            clock=self.clock,
+            make_gateway=self.gateway,
+            default_account=SANDBOX_ACCOUNT_SID,
+            pause_seconds=PAUSE,
+            poll_seconds=POLL,
+            wait=wait,
+            timeout=timeout,
+        )
+
+
+def make_world(tmp_path: Path, scenario: str = "default", *, rate: float = 1.0) -> World:
+    clock = FakeClock()
+    store = Store.open(tmp_path / "state.db", clock)
+    simulator = Simulator(now=clock.now, scenario=scenario, review_seconds=120.0)
+    return World(clock, store, simulator, Recorder(simulator, clock), rate=rate)
+
+
+def count_resources(world: World) -> dict[str, int]:
+    """What exists in the simulated account, read through the public API."""
+    gw = world.gateway()
+    services = gw.list_services()
+    return {
+        "customer_profiles": len(gw.list_bundles("customer_profile")),
+        "trust_products": len(gw.list_bundles("trust_product")),
+        "end_users": len(gw.list_end_users()),
+        "supporting_documents": len(gw.list_supporting_documents()),
+        "addresses": len(gw.list_addresses()),
+        "brands": len(gw.list_brands()),
+        "services": len(services),
+        "campaigns": sum(len(gw.list_campaigns(s["sid"])) for s in services),
+        "assignments": sum(
+            len(gw.list_assignments("customer_profile", b["sid"]))
+            for b in gw.list_bundles("customer_profile")
+        )
+        + sum(
+            len(gw.list_assignments("trust_product", b["sid"]))
+            for b in gw.list_bundles("trust_product")
+        ),
+        "numbers": sum(len(gw.list_service_phone_numbers(s["sid"])) for s in services),
+    }

@@ -1,0 +1,347 @@
+"""`events setup`: one sink and one subscription, idempotently, against a fake gateway."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from a2pctl.errors import UsageError
+from a2pctl.events.catalog import A2P_PREFIX, SUBSCRIBED_SCHEMA_VERSIONS
+from a2pctl.events.setup import (
+    SINK_ACTIVATION_TIMEOUT_SECONDS,
+    SUBSCRIPTION_DESCRIPTION,
+    SinkNotActive,
+    check_account_sid,
+    setup_event_streams,
+)
+from a2pctl.gateway import GatewayError
+from a2pctl.pacing import FakeClock
+
+URL = "https://isv.example/a2p-events"
+ACCOUNT = "AC" + "1" * 32
+ALL_TYPES = {A2P_PREFIX + short: v for short, v in SUBSCRIBED_SCHEMA_VERSIONS.items()}
+
+
+class FakeEvents:
+    """The Event Streams operations of the Gateway protocol, in memory."""
+
+    def __init__(self, account_sid: str = ACCOUNT, extra_types: tuple[str, ...] = ()) -> None:
+        self.account_sid = account_sid
+        self.sinks: list[dict[str, Any]] = []
+        self.subscriptions: list[dict[str, Any]] = []
+        self.subscribed: dict[str, list[dict[str, Any]]] = {}
+        self.types = [{"type": t, "status": "available"} for t in [*ALL_TYPES, *extra_types]]
+        self.types.append({"type": "com.twilio.messaging.message.delivered", "status": "available"})
+        self.calls: list[str] = []
+        self.lose_answer_of: set[str] = set()  # creates that happen but whose answer is lost
+        self.new_sink_status = "active"
+        self.lists_until_active = 0  # a new sink turns active after this many list_sinks
+        self.refuse_inactive_sinks = True  # as the OpenAPI description says Twilio does
+
+    def _sid(self, prefix: str, items: list[Any]) -> str:
+        return f"{prefix}{len(items) + 1:032x}"
+
+    def create_sink(
+        self, *, description: str, sink_configuration: dict[str, Any], sink_type: str
+    ) -> dict[str, Any]:
+        self.calls.append("create_sink")
+        sink = {
+            "sid": self._sid("DG", self.sinks),
+            "description": description,
+            "sink_configuration": dict(sink_configuration),
+            "sink_type": sink_type,
+            "status": self.new_sink_status,
+        }
+        self.sinks.append(sink)
+        self._maybe_lose("create_sink")
+        return dict(sink)
+
+    def list_sinks(self) -> list[dict[str, Any]]:
+        self.calls.append("list_sinks")
+        if self.lists_until_active > 0:
+            self.lists_until_active -= 1
+            if self.lists_until_active == 0:
+                for sink in self.sinks:
+                    sink["status"] = "active"
+        return [dict(s) for s in self.sinks]
+
+    def create_subscription(
+        self, *, description: str, sink_sid: str, types: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        self.calls.append("create_subscription")
+        inactive = any(s["sid"] == sink_sid and s["status"] != "active" for s in self.sinks)
+        if inactive and self.refuse_inactive_sinks:
+            raise GatewayError("Sink must be active", status=400)
+        sub = {"sid": self._sid("DF", self.subscriptions), "description": description}
+        sub["sink_sid"] = sink_sid
+        self.subscriptions.append(sub)
+        self.subscribed[sub["sid"]] = [dict(t) for t in types]
+        self._maybe_lose("create_subscription")
+        return dict(sub)
+
+    def list_subscriptions(self, *, sink_sid: str | None = None) -> list[dict[str, Any]]:
+        self.calls.append("list_subscriptions")
+        return [dict(s) for s in self.subscriptions if sink_sid in (None, s["sink_sid"])]
+
+    def list_subscribed_events(self, subscription_sid: str) -> list[dict[str, Any]]:
+        self.calls.append("list_subscribed_events")
+        return [dict(t) for t in self.subscribed[subscription_sid]]
+
+    def add_subscribed_event(
+        self, subscription_sid: str, *, type: str, schema_version: int | None = None
+    ) -> dict[str, Any]:
+        self.calls.append(f"add_subscribed_event {type}")
+        entry = {"type": type, "schema_version": schema_version}
+        self.subscribed[subscription_sid].append(entry)
+        return entry
+
+    def list_event_types(self) -> list[dict[str, Any]]:
+        self.calls.append("list_event_types")
+        return [dict(t) for t in self.types]
+
+    def _maybe_lose(self, call: str) -> None:
+        if call in self.lose_answer_of:
+            self.lose_answer_of.discard(call)
+            raise GatewayError("connection dropped", ambiguous=True, retryable=True)
+
+
+def run(gateway: FakeEvents, clock: FakeClock | None = None, **kwargs: Any) -> Any:
+    options: dict[str, Any] = {"url": URL, "method": "POST", "batch": False, **kwargs}
+    return setup_event_streams(gateway, clock=clock or FakeClock(), **options)  # type: ignore[arg-type]
+
+
+def test_setup_creates_a_webhook_sink_and_a_subscription_to_the_twelve_types() -> None:
+    gateway = FakeEvents()
+
+    result = run(gateway)
+
+    [sink] = gateway.sinks
+    assert sink["sink_type"] == "webhook"
+    assert sink["sink_configuration"] == {
+        "destination": URL,
+        "method": "POST",
+        "batch_events": False,
+    }
+    assert sink["description"] == "a2pctl A2P 10DLC events isv.example"
+    [sub] = gateway.subscriptions
+    assert sub["sink_sid"] == sink["sid"]
+    assert sub["description"] == SUBSCRIPTION_DESCRIPTION
+    subscribed = {t["type"]: t["schema_version"] for t in gateway.subscribed[sub["sid"]]}
+    assert subscribed == ALL_TYPES
+    assert subscribed[A2P_PREFIX + "brand-registration.brand-failure"] == 2
+    assert subscribed[A2P_PREFIX + "campaign-registration.campaign-failure"] == 2
+    assert len(subscribed) == 12
+    assert (result.sink_sid, result.subscription_sid) == (sink["sid"], sub["sid"])
+    assert (result.sink_created, result.subscription_created) == (True, True)
+    assert result.account_sid == ACCOUNT
+    assert result.warnings == ()
+
+
+def test_setup_run_twice_creates_one_sink_and_one_subscription() -> None:
+    gateway = FakeEvents()
+    first = run(gateway)
+
+    second = run(gateway)
+
+    assert len(gateway.sinks) == 1 and len(gateway.subscriptions) == 1
+    assert (second.sink_sid, second.subscription_sid) == (first.sink_sid, first.subscription_sid)
+    assert (second.sink_created, second.subscription_created) == (False, False)
+    assert second.types_added == ()
+    assert gateway.calls.count("create_sink") == 1
+    assert gateway.calls.count("create_subscription") == 1
+
+
+def test_a_subscription_missing_types_gets_only_those_added() -> None:
+    gateway = FakeEvents()
+    first = run(gateway)
+    kept = [t for t in gateway.subscribed[first.subscription_sid] if "number-" not in t["type"]]
+    gateway.subscribed[first.subscription_sid] = kept
+
+    second = run(gateway)
+
+    added = sorted(c.split()[1] for c in gateway.calls if c.startswith("add_subscribed_event"))
+    assert added == sorted(t for t in ALL_TYPES if "number-" in t)
+    assert sorted(second.types_added) == added
+    assert len(gateway.subscribed[first.subscription_sid]) == 12
+
+
+def test_an_existing_subscription_on_the_sink_is_reused_even_if_not_ours() -> None:
+    gateway = FakeEvents()
+    gateway.sinks.append(
+        {
+            "sid": "DG" + "a" * 32,
+            "sink_type": "webhook",
+            "status": "active",
+            # Some answers carry the configuration as a JSON string.
+            "sink_configuration": json.dumps({"destination": URL, "method": "POST"}),
+        }
+    )
+    gateway.subscriptions.append(
+        {"sid": "DF" + "b" * 32, "sink_sid": "DG" + "a" * 32, "description": "Console"}
+    )
+    gateway.subscribed["DF" + "b" * 32] = [
+        {"type": A2P_PREFIX + "brand-registration.brand-failure", "schema_version": 1}
+    ]
+
+    result = run(gateway)
+
+    assert (result.sink_sid, result.subscription_sid) == ("DG" + "a" * 32, "DF" + "b" * 32)
+    assert "create_sink" not in gateway.calls and "create_subscription" not in gateway.calls
+    assert len(result.types_added) == 11
+    assert any("schema version 1" in w and "brand-failure" in w for w in result.warnings)
+
+
+def test_a_sink_to_another_url_is_not_reused() -> None:
+    gateway = FakeEvents()
+    run(gateway, url="https://other.example/hook")
+
+    result = run(gateway)
+
+    assert len(gateway.sinks) == 2
+    assert result.sink_created
+
+
+def test_a_sink_to_the_same_url_with_the_other_method_is_refused() -> None:
+    gateway = FakeEvents()
+    run(gateway, method="GET")
+
+    with pytest.raises(UsageError, match="already delivers") as caught:
+        run(gateway, method="POST")
+
+    assert caught.value.field == "--method"
+    assert len(gateway.sinks) == 1
+
+
+@pytest.mark.parametrize("call", ["create_sink", "create_subscription"])
+def test_a_lost_create_answer_is_recovered_by_listing_not_by_creating_again(call: str) -> None:
+    gateway = FakeEvents()
+    gateway.lose_answer_of.add(call)
+
+    result = run(gateway)
+
+    assert gateway.calls.count(call) == 1
+    assert len(gateway.sinks) == 1 and len(gateway.subscriptions) == 1
+    assert result.sink_sid == gateway.sinks[0]["sid"]
+    assert result.subscription_sid == gateway.subscriptions[0]["sid"]
+
+
+def test_a_non_ambiguous_gateway_error_propagates() -> None:
+    gateway = FakeEvents()
+
+    def refuse(**kwargs: Any) -> dict[str, Any]:
+        raise GatewayError("Sink must be active", status=400, code=20001)
+
+    gateway.create_subscription = refuse  # type: ignore[method-assign]
+
+    with pytest.raises(GatewayError, match="Sink must be active"):
+        run(gateway)
+
+
+def test_a_new_sink_is_waited_for_until_active_before_subscribing() -> None:
+    gateway = FakeEvents()
+    gateway.new_sink_status = "initialized"
+    gateway.lists_until_active = 3
+    clock = FakeClock()
+
+    result = run(gateway, clock)
+
+    assert result.subscription_created
+    assert result.sink_status == "active"
+    assert clock.sleeps and set(clock.sleeps) == {2.0}  # polled until it turned active
+
+
+def test_a_new_sink_is_not_waited_for_when_the_subscription_is_accepted() -> None:
+    gateway = FakeEvents()
+    gateway.new_sink_status = "initialized"
+    gateway.refuse_inactive_sinks = False
+    clock = FakeClock()
+
+    result = run(gateway, clock)
+
+    assert result.subscription_created
+    assert clock.sleeps == []
+
+
+def test_a_sink_that_stays_inactive_ends_pending_without_a_subscription() -> None:
+    gateway = FakeEvents()
+    gateway.new_sink_status = "validating"
+    clock = FakeClock()
+
+    with pytest.raises(SinkNotActive, match="still validating") as caught:
+        run(gateway, clock)
+
+    assert caught.value.exit_code == 3
+    assert gateway.subscriptions == []
+    assert sum(clock.sleeps) >= SINK_ACTIVATION_TIMEOUT_SECONDS
+    gateway.sinks[0]["status"] = "active"
+    assert run(gateway).sink_created is False  # re-running picks up the same sink
+
+
+def test_available_a2p_types_it_does_not_subscribe_to_are_warned_about() -> None:
+    extra = A2P_PREFIX + "campaign-registration.campaign-deleted"
+    gateway = FakeEvents(extra_types=(extra,))
+
+    result = run(gateway)
+
+    assert result.warnings == (
+        f"A2P event type {extra} is available but not subscribed (a2pctl does not decode it)",
+    )
+
+
+def test_subscribed_types_missing_from_the_types_endpoint_are_warned_about() -> None:
+    gateway = FakeEvents()
+    missing = A2P_PREFIX + "number-deregistration.failed"
+    gateway.types = [t for t in gateway.types if t["type"] != missing]
+
+    result = run(gateway)
+
+    assert result.warnings == (
+        f"A2P event type {missing} is not listed as available by Twilio's Types endpoint",
+    )
+
+
+def test_batch_and_get_are_passed_on_and_get_is_warned_about() -> None:
+    gateway = FakeEvents()
+
+    result = run(gateway, method="get", batch=True)
+
+    assert gateway.sinks[0]["sink_configuration"]["method"] == "GET"
+    assert result.batch_events is True
+    assert any("POST deliveries only" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("url", "method", "message"),
+    [
+        ("isv.example/hook", "POST", "not an http"),
+        ("ftp://isv.example/hook", "POST", "not an http"),
+        (URL, "PUT", "not POST or GET"),
+    ],
+)
+def test_bad_urls_and_methods_are_usage_errors_before_any_request(
+    url: str, method: str, message: str
+) -> None:
+    gateway = FakeEvents()
+
+    with pytest.raises(UsageError, match=message):
+        run(gateway, url=url, method=method)
+
+    assert gateway.calls == []
+
+
+def test_the_account_sid_option_must_be_an_account_sid() -> None:
+    assert check_account_sid(None) is None
+    assert check_account_sid(f" {ACCOUNT} ") == ACCOUNT
+    with pytest.raises(UsageError, match="not an account SID"):
+        check_account_sid("BU" + "1" * 32)
+
+
+def test_setup_runs_in_the_subaccount_of_the_gateway_it_is_given() -> None:
+    sub = FakeEvents(account_sid="AC" + "2" * 32)
+
+    result = run(sub)
+
+    assert result.account_sid == "AC" + "2" * 32
+    assert len(sub.sinks) == 1

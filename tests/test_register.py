@@ -1,0 +1,184 @@
+"""The engine end to end, in-process: real gateway and twilio library, simulated Twilio, fake clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from engine_support import (
+    LOW_VOLUME,
+    PAUSE,
+    SOLE_PROPRIETOR,
+    STANDARD,
+    Killed,
+    World,
+    count_resources,
+    make_world,
+)
+
+from a2pctl.executor import exit_code
+
+ONE_OF_EACH_SP = {
+    "customer_profiles": 1,
+    "trust_products": 1,
+    "end_users": 2,
+    "supporting_documents": 1,
+    "addresses": 1,
+    "brands": 1,
+    "services": 1,
+    "campaigns": 1,
+    "assignments": 5,
+    "numbers": 1,
+}
+
+FLOWS = [SOLE_PROPRIETOR, STANDARD, LOW_VOLUME]
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    return make_world(tmp_path)
+
+
+@pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)
+def test_register_runs_each_example_to_completion_with_wait(world: World, file: Path) -> None:
+    [outcome] = world.register(file, wait=True)
+    assert outcome.outcome == "complete", outcome.errors
+    res = outcome.resources
+    for kind in ("customer_profile", "trust_product", "brand", "messaging_service", "campaign"):
+        assert res[kind], kind
+    assert res["brand"].startswith("BN")
+    assert res["messaging_service"].startswith("MG")
+    assert all(sid.startswith("PN") for sid in res["phone_numbers"])
+    assert len(res["phone_numbers"]) >= 1
+    counts = count_resources(world)
+    assert counts["brands"] == 1 and counts["campaigns"] == 1
+
+
+def test_sole_proprietor_creates_exactly_one_of_every_resource(world: World) -> None:
+    world.register(SOLE_PROPRIETOR)
+    assert count_resources(world) == ONE_OF_EACH_SP
+
+
+@pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)
+def test_the_documented_pauses_are_kept(world: World, file: Path) -> None:
+    world.register(file)
+    rec = world.recorder
+    profile_submit = next(
+        h for h in rec.hits if h.path.startswith("/v1/CustomerProfiles/BU") and "Status" in h.form
+    )
+    trust_create = rec.posts("/v1/TrustProducts")[0]
+    trust_submit = next(
+        h for h in rec.hits if h.path.startswith("/v1/TrustProducts/BU") and "Status" in h.form
+    )
+    brand_create = rec.posts("/v1/a2p/BrandRegistrations")[0]
+    campaign_create = next(
+        h for h in rec.hits if h.method == "POST" and h.path.endswith("/Compliance/Usa2p")
+    )
+    assert trust_create.at - profile_submit.at >= PAUSE
+    assert brand_create.at - trust_submit.at >= PAUSE
+    assert campaign_create.at - brand_create.at >= PAUSE
+
+
+def test_requests_of_an_account_are_never_closer_than_the_rate_allows(tmp_path: Path) -> None:
+    world = make_world(tmp_path, rate=2.0)
+    world.register(SOLE_PROPRIETOR, STANDARD)
+    times = [h.at for h in world.recorder.hits]
+    assert len(times) > 40
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.5 - 1e-9
+
+
+def _duration(world: World) -> float:
+    return world.recorder.hits[-1].at - world.recorder.hits[0].at
+
+
+def test_one_customers_pause_does_not_block_anothers_requests(tmp_path: Path) -> None:
+    alone = []
+    for index, file in enumerate((SOLE_PROPRIETOR, STANDARD)):
+        single = make_world(tmp_path / f"alone-{index}")
+        single.register(file, wait=False)
+        alone.append(_duration(single))
+    both = make_world(tmp_path / "both")
+    both.register(SOLE_PROPRIETOR, STANDARD, wait=False)
+    hits = both.recorder.hits
+    first_submit = next(
+        h for h in hits if h.path.startswith("/v1/CustomerProfiles/BU") and "Status" in h.form
+    )
+    inside = [h for h in hits if first_submit.at < h.at < first_submit.at + PAUSE]
+    assert inside, "the other customer's requests go on during the pause"
+    # Interleaved, the two runs overlap their pauses instead of adding them up.
+    assert _duration(both) < sum(alone) - 2 * PAUSE
+
+
+def test_register_stops_at_the_brand_gate_and_a_rerun_resumes_to_completion(world: World) -> None:
+    [first] = world.register(SOLE_PROPRIETOR, wait=False)
+    assert first.outcome == "pending"
+    assert first.waiting_for and "brand" in first.waiting_for
+    assert exit_code([first]) == 3
+    assert first.resources["brand"] and first.resources["campaign"] is None
+    world.clock.advance(3600)  # reviews and the OTP reply happen meanwhile
+    [second] = world.register(SOLE_PROPRIETOR, wait=False)
+    assert second.outcome == "complete", second.errors
+    assert second.resources["brand"] == first.resources["brand"]
+    assert count_resources(world) == ONE_OF_EACH_SP
+
+
+def test_a_rerun_of_a_complete_registration_sends_nothing(world: World) -> None:
+    world.register(SOLE_PROPRIETOR)
+    before = len(world.recorder.hits)
+    [again] = world.register(SOLE_PROPRIETOR)
+    assert again.outcome == "complete"
+    assert len(world.recorder.hits) == before
+
+
+@pytest.mark.parametrize("file", [SOLE_PROPRIETOR, STANDARD], ids=lambda p: p.stem)
+def test_a_run_killed_after_any_single_request_reruns_to_exactly_one_of_everything(
+    tmp_path: Path, file: Path
+) -> None:
+    reference = make_world(tmp_path / "reference")
+    reference.register(file)
+    total = len(reference.recorder.hits)
+    expected = count_resources(reference)
+    for n in range(1, total + 1):
+        world = make_world(tmp_path / f"kill-{n}")
+        world.recorder.kill_after = n
+        with pytest.raises(Killed):
+            world.register(file)
+        world.recorder.kill_after = None
+        [outcome] = world.register(file)
+        assert outcome.outcome == "complete", (n, outcome.errors)
+        assert count_resources(world) == expected, f"killed after request {n}"
+
+
+def test_a_connection_dropped_after_the_brand_create_is_reconciled_without_a_second_brand(
+    world: World,
+) -> None:
+    world.simulator.inject_fault(method="POST", path="/v1/a2p/BrandRegistrations", drop_after=True)
+    [outcome] = world.register(SOLE_PROPRIETOR)
+    assert outcome.outcome == "complete", outcome.errors
+    assert len(world.recorder.posts("/v1/a2p/BrandRegistrations")) == 1
+    assert count_resources(world)["brands"] == 1
+
+
+def test_a_connection_dropped_after_an_end_user_create_is_found_again(world: World) -> None:
+    world.simulator.inject_fault(method="POST", path="/v1/EndUsers", drop_after=True)
+    [outcome] = world.register(SOLE_PROPRIETOR)
+    assert outcome.outcome == "complete", outcome.errors
+    assert count_resources(world) == ONE_OF_EACH_SP
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_throttled_and_unavailable_answers_are_retried(world: World, status: int) -> None:
+    world.simulator.inject_fault(
+        method="POST", path="/v1/a2p/BrandRegistrations", status=status, times=2, retry_after=2
+    )
+    [outcome] = world.register(SOLE_PROPRIETOR)
+    assert outcome.outcome == "complete", outcome.errors
+    assert len(world.recorder.posts("/v1/a2p/BrandRegistrations")) == 3
+    assert count_resources(world)["brands"] == 1
+
+
+def test_the_same_registration_in_two_files_is_refused(world: World, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(SOLE_PROPRIETOR.read_text())
+    outcomes = world.register(SOLE_PROPRIETOR, copy, wait=False)
+    assert [o.outcome for o in outcomes] == ["pending", "invalid"]
