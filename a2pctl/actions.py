@@ -314,7 +314,7 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
         hint = f" — {advice.action}" if advice.action else ""
         return Fail([error(summary + hint, code=status), *errors])
     detail = f"status {status}" + (f", identity {identity}" if identity else "")
-    action = f"; {advice.action}" if advice.action else ""
+    action = f"; {advice.action.replace('REF', run.name)}" if advice.action else ""
     return Wait(f"brand {brand['sid']} ({detail}){action}")
 
 

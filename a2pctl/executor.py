@@ -199,8 +199,9 @@ class Run:
             return
         self._record_done(step, result)
         self.waiting = None
-        if step.pause_after:
+        if step.pause_after and pause > 0:
             self.ready_at = self.clock.now() + pause
+            self.waiting = f"Twilio's documented {pause:g} s pause after: {step.title.lower()}"
 
     def _record_done(self, step: Step, result: actions.Done) -> None:
         data = dict(result.data)
@@ -340,7 +341,7 @@ def _schedule(
         run = min(active, key=lambda r: (r.ready_at, turns[id(r)], order[id(r)]))
         remaining = run.ready_at - clock.now()
         while remaining > 0:
-            reason = run.waiting or "Twilio's documented pause before the next step"
+            reason = run.waiting or "the next step"
             observer.waiting(run.name, reason, remaining)
             clock.sleep(min(remaining, TICK_SECONDS))
             remaining = run.ready_at - clock.now()

@@ -47,6 +47,11 @@ class Remediation:
         }
 
 
+# Actions that only say "wait" start with this: a caller choosing what to show as the
+# next step prefers an action the user can take.
+NOTHING_TO_DO = "Nothing to do"
+
+
 def worst(severities: Iterable[str]) -> str:
     """The most serious of some severities: failed > pending > ok (ok when empty)."""
     return max(severities, key=lambda s: _RANK.get(s, 1), default=OK)

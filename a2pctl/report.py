@@ -83,6 +83,15 @@ _STEP_MARK = {
 }
 
 
+_RESOURCE_LABELS = (
+    ("customer_profile", "customer profile"),
+    ("trust_product", "trust bundle"),
+    ("brand", "brand"),
+    ("messaging_service", "messaging service"),
+    ("campaign", "campaign"),
+)
+
+
 class Progress:
     """The live view of `register`: a line per step done, a countdown while waiting.
 
@@ -172,10 +181,14 @@ def render_outcomes(outcomes: list[Any], out: Console, err: Console) -> None:
         if item.waiting_for:
             line += f" — waiting for {item.waiting_for}"
         out.print(line)
-        sids = [v for v in item.resources.values() if isinstance(v, str)]
-        sids += list(item.resources.get("phone_numbers") or [])
-        if sids:
-            out.print("  " + " ".join(sids), style="dim")
+        labelled = [
+            f"{label} {item.resources[key]}"
+            for key, label in _RESOURCE_LABELS
+            if item.resources.get(key)
+        ]
+        labelled += [f"number {sid}" for sid in item.resources.get("phone_numbers") or []]
+        for text in labelled:
+            out.print(f"  {text}", style="dim")
         _errors(item, err)
         if item.outcome == "pending":
             out.print(f"  re-run `a2pctl register {item.file}` later, or add --wait", style="dim")

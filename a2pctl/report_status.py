@@ -80,7 +80,7 @@ def item_document(item: Item) -> dict[str, Any]:
 
 def _status_text(item: Item) -> str:
     if item.sid is None and item.status is None:
-        return "not created" if item.remediation is rem.NOT_CREATED else "none"
+        return "not created"
     text = item.status or ("unknown" if item.kind == "phone_number" else "—")
     if item.kind == "brand" and item.identity_status:
         text += f" / {item.identity_status}"

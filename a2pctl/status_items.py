@@ -84,7 +84,11 @@ class Row:
         worst = self.severity
         if worst == rem.OK:
             return None
-        return next(i for i in self.items if i.severity == worst)
+        candidates = [i for i in self.items if i.severity == worst]
+        actionable = [
+            i for i in candidates if not (i.remediation.action or "").startswith(rem.NOTHING_TO_DO)
+        ]
+        return (actionable or candidates)[0]
 
     @property
     def next_action(self) -> str | None:

@@ -386,6 +386,8 @@ def test_a_registration_that_stopped_early_shows_what_is_not_created_yet(
     ]
     assert by_kind(items, "brand")["remediation"]["explanation"] == "Not created yet."
     assert result.exit_code == ExitCode.PENDING
+    # The profile only waits; what the user can do is finish the registration.
+    assert result.rows[0].next_action == "Run `a2pctl register FILE`."
     assert "not created" in rendered(result)
 
 

@@ -25,10 +25,10 @@ class SandboxServer(ThreadingHTTPServer):
     def __init__(
         self, address: tuple[str, int], simulator: Simulator, log: Callable[[str], None] | None
     ) -> None:
+        self._stop = threading.Event()  # before binding: a failed bind calls server_close()
         super().__init__(address, _Handler)
         self.simulator = simulator
         self.log = log
-        self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick, name="sandbox-ticker", daemon=True)
         self._ticker.start()
 
