@@ -204,7 +204,9 @@ def evaluate(run: Run, step: Step, a: Evaluate) -> Result:
     run.remember(bundle, a.kind, None, {"evaluation": rec}, keep_status=True)
     if rec.get("status") == "compliant":
         return Done(rec.get("sid"), "compliant")
-    problems = remediation.evaluation_problems(rec) or [(None, "noncompliant (no details given)")]
+    problems = _most_specific(remediation.evaluation_problems(rec)) or [
+        (None, "noncompliant (no details given)")
+    ]
     what = a.kind.replace("_", " ")
     return Fail(
         [
@@ -212,6 +214,18 @@ def evaluate(run: Run, step: Step, a: Evaluate) -> Result:
             for path, reason in problems
         ]
     )
+
+
+def _most_specific(problems: list[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
+    """Drop a requirement-level problem that a field-level one already says."""
+    return [
+        (path, reason)
+        for path, reason in problems
+        if not any(
+            other_reason == reason and other and path and other.startswith(path + ".")
+            for other, other_reason in problems
+        )
+    ]
 
 
 def submit(run: Run, step: Step, a: Submit) -> Result:
@@ -311,10 +325,10 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
         ]
         reason = brand.get("failure_reason")
         summary = f"brand {brand['sid']} is {status}" + (f": {reason}" if reason else "")
-        hint = f" — {advice.action}" if advice.action else ""
+        hint = f" — {run.personal(advice.action)}" if advice.action else ""
         return Fail([error(summary + hint, code=status), *errors])
     detail = f"status {status}" + (f", identity {identity}" if identity else "")
-    action = f"; {advice.action.replace('REF', run.name)}" if advice.action else ""
+    action = f"; {run.personal(advice.action)}" if advice.action else ""
     return Wait(f"brand {brand['sid']} ({detail}){action}")
 
 

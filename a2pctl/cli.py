@@ -482,8 +482,8 @@ def status(
         def show(result: live.StatusReport) -> None:
             if json_out:
                 return  # one document, at the end
-            if console.is_terminal:
-                console.clear()
+            if watch and console.is_terminal:
+                console.clear()  # --watch redraws in place on a terminal
             report.render_status(result, console)
 
         if watch:

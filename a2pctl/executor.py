@@ -151,6 +151,10 @@ class Run:
     def file_field(self, path: str | None) -> str | None:
         return path
 
+    def personal(self, action: str) -> str:
+        """A catalogue action with this registration's own name and file filled in."""
+        return action.replace("REF", self.name).replace("FILE", str(self.path))
+
     def number_index(self, number: str) -> int:
         numbers: list[str] = list(self.customer.phone_numbers)
         return numbers.index(number)
@@ -223,6 +227,7 @@ class Run:
         errors: list[dict[str, Any]] | None = None,
     ) -> None:
         self.refresh()
+        errors = [_with_line(error, self.path) for error in errors or []]
         self.outcome = Outcome(
             name=self.name,
             flow=self.customer.flow,
@@ -231,9 +236,19 @@ class Run:
             outcome=outcome,
             waiting_for=waiting_for,
             resources=resources(self.flow, self.records),
-            errors=errors or [],
+            errors=errors,
             warnings=self.warnings,
         )
+
+
+def _with_line(error: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Point an error at the line of its field in the customer file."""
+    from a2pctl import spec
+
+    field = error.get("field")
+    if not field or error.get("line") is not None:
+        return error
+    return {**error, "line": spec.field_line(path, field)}
 
 
 def _error_dict(err: A2pError) -> dict[str, Any]:
@@ -255,7 +270,10 @@ def invalid_outcome(check: FileCheck) -> Outcome:
         outcome="invalid",
         waiting_for=None,
         resources=resources(Flow("unknown"), {}),
-        errors=[{"code": "invalid", "message": p.message, "field": p.field} for p in check.errors],
+        errors=[
+            {"code": "invalid", "message": p.message, "field": p.field, "line": p.line}
+            for p in check.errors
+        ],
     )
 
 

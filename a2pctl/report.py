@@ -149,7 +149,12 @@ def _registration_json(item: Any) -> dict[str, Any]:
         "waiting_for": item.waiting_for,
         "resources": item.resources,
         "errors": [
-            {"code": e.get("code"), "message": e.get("message"), "field": e.get("field")}
+            {
+                "code": e.get("code"),
+                "message": e.get("message"),
+                "field": e.get("field"),
+                "line": e.get("line"),
+            }
             for e in item.errors
         ],
     }
@@ -169,9 +174,10 @@ def registrations_document(items: list[Any]) -> dict[str, Any]:
 
 def _errors(item: Any, err: Console) -> None:
     for e in item.errors:
-        where = f"{e.get('field')}: " if e.get("field") else ""
+        line = f":{e['line']}" if e.get("line") else ""
+        where = f" {e.get('field')}:" if e.get("field") else ""
         code = f" [{e.get('code')}]" if e.get("code") not in (None, "invalid") else ""
-        err.print(f"  {item.file}: {where}{e.get('message')}{code}", markup=False)
+        err.print(f"{item.file}{line}:{where} {e.get('message')}{code}", markup=False)
 
 
 def render_outcomes(outcomes: list[Any], out: Console, err: Console) -> None:

@@ -38,7 +38,6 @@ SERVICE_FRIENDLY_NAME_MAX_CHARS = 64  # Messaging Service FriendlyName
 BUSINESS_NAME_MAX_CHARS = 255
 REGISTRATION_NUMBER_MAX_CHARS = 21
 PERSON_NAME_MAX_CHARS = 100
-PHONE_MAX_CHARS = 20
 EMAIL_MAX_CHARS = 100
 WEBSITE_MAX_CHARS = 100
 STOCK_TICKER_MAX_CHARS = 10
@@ -126,11 +125,6 @@ def sid(prefix: str, what: str) -> Callable[[str], str]:
     return check
 
 
-def is_sid(value: str, prefix: str) -> bool:
-    match = _SID.match(value)
-    return match is not None and match["prefix"] == prefix
-
-
 # --- text ------------------------------------------------------------------------------
 
 
@@ -157,6 +151,8 @@ def _bounds(lo: int, hi: int | None) -> str:
 def count(lo: int, hi: int | None, noun: str) -> Callable[[Sequence[Any]], Sequence[Any]]:
     def check(items: Sequence[Any]) -> Sequence[Any]:
         n = len(items)
+        if n == 0 and lo == 1 and hi is None:  # an optional list: absent is the way to say none
+            raise ValueError(f"must list at least one of the {noun}, or be left out")
         if n < lo or (hi is not None and n > hi):
             if hi is None:
                 expected = f"at least {lo}"

@@ -21,6 +21,7 @@ Path = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 1_000_000  # a customer file is a few kilobytes
 MAX_NODES = 10_000  # aliases can expand exponentially ("billion laughs"); a file has ~150 nodes
+MAX_DEPTH = 20  # a customer file nests 4 levels; deeper would only exhaust the stack
 
 _YAML = "tag:yaml.org,2002:"
 # Plain YAML values only: anything else (e.g. !!python/object) is refused, not constructed.
@@ -49,6 +50,9 @@ def load(text: str) -> Loaded:
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             result.problems.append(_syntax_problem(exc))
+            return result
+        except RecursionError:  # the pure-Python parser recurses per nesting level
+            result.problems.append((None, f"nested more than {MAX_DEPTH} levels deep"))
             return result
         except yaml.reader.ReaderError as exc:  # e.g. a control character
             line = text.count("\n", 0, exc.position) + 1
@@ -123,6 +127,9 @@ class _Walker:
                 self.problem(node, f"too many values (aliases expand past {MAX_NODES})")
             return
         self.result.lines.setdefault(path, node.start_mark.line + 1)
+        if len(path) > MAX_DEPTH:
+            self.problem(node, f"nested more than {MAX_DEPTH} levels deep")
+            return
         if node.tag not in ALLOWED_TAGS:
             self.problem(node, f"unsupported YAML tag {_tag(node.tag)}: only plain values allowed")
             return

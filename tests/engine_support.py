@@ -17,7 +17,7 @@ from a2pctl.executor import Outcome
 from a2pctl.gateway import Credentials, Gateway
 from a2pctl.gateway.twilio import InProcessTransport, TwilioGateway
 from a2pctl.pacing import FakeClock, RateLimiter
-from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator
+from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SimResponse, Simulator
 from a2pctl.state import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,13 +50,16 @@ class Recorder:
     hits: list[Hit] = field(default_factory=list)
     kill_after: int | None = None
     before: Callable[[str, str], None] | None = None
+    # Answer instead of the simulator (e.g. a 400 Twilio would give a real account).
+    override: Callable[[str, str], SimResponse | None] | None = None
 
     def handle(self, method: str, url: str, headers: Any, body: bytes) -> Any:
         parts = urlsplit(url)
         form = parse_qs(body.decode() if body else "") or parse_qs(parts.query)
         if self.before is not None:
             self.before(method, parts.path)
-        response = self.simulator.handle(method, url, headers, body)
+        answer = self.override(method, parts.path) if self.override else None
+        response = answer or self.simulator.handle(method, url, headers, body)
         self.hits.append(Hit(self.clock.now(), method, parts.path, form))
         if self.kill_after is not None and len(self.hits) >= self.kill_after:
             raise Killed()

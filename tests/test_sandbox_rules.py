@@ -4,6 +4,9 @@ preconditions, senders, accounts, authentication and the rate limit."""
 
 from __future__ import annotations
 
+import ast
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +36,7 @@ from sandbox_flows import (
     submit,
 )
 
+from a2pctl import sandbox
 from a2pctl.pacing import FakeClock
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, Simulator
 
@@ -321,6 +325,11 @@ def test_unknown_sids_paths_and_methods_answer_like_twilio(api: Api) -> None:
     assert required.body["message"] == "Missing required parameter Type in the post body"
 
 
+def test_a_base_url_with_a_path_prefix_still_reaches_the_api(api: Api) -> None:
+    answer = api.call("GET", "http://127.0.0.1:8765/twilio/v1/Policies")
+    assert answer.status == 200 and len(answer.body["results"]) == 4
+
+
 def test_requests_without_basic_auth_are_401(api: Api) -> None:
     answer = api.sim.handle("GET", f"{TRUSTHUB}/Policies", {}, b"")
     assert answer.status == 401 and '"code": 20003' in answer.body
@@ -393,3 +402,21 @@ def test_the_request_log_records_method_path_and_parsed_parameters(api: Api) -> 
     method, path, params = api.sim.requests[-1]
     assert (method, path) == ("POST", f"/2010-04-01/Accounts/{SANDBOX_ACCOUNT_SID}/Addresses.json")
     assert params["CustomerName"] == ["Jane Doe"]
+
+
+def test_the_sandbox_imports_only_the_standard_library_and_itself() -> None:
+    package = Path(sandbox.__file__).parent
+    foreign = []
+    for module in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                inside = name == "a2pctl.sandbox" or name.startswith("a2pctl.sandbox.")
+                if not inside and top not in sys.stdlib_module_names:
+                    foreign.append(f"{module.name}: {name}")
+    assert foreign == []

@@ -159,7 +159,7 @@ RULES: list[tuple[str, str, dict[str, Any], str, str]] = [
     ("keywords-too-long-together", SP, {"campaign.help_keywords": ["H" * 200, "I" * 60]},
      "campaign.help_keywords", "at most 255 characters together"),
     ("keywords-empty-list", SP, {"campaign.help_keywords": []}, "campaign.help_keywords",
-     "at least 1 keywords"),
+     "must list at least one of the keywords, or be left out"),
     ("keywords-without-message", SP, {"campaign.opt_in_message": DELETE},
      "campaign.opt_in_message", "required with opt_in_keywords"),
     ("message-without-keywords", SP, {"campaign.help_keywords": DELETE}, "campaign.help_keywords",

@@ -18,11 +18,12 @@ EXAMPLE_FILES = [str(EXAMPLES / n) for n in ("sole-proprietor.yaml", "standard.y
 # Modules that cost tens to hundreds of milliseconds each to import.
 HEAVY = ("twilio", "requests", "pydantic", "phonenumbers", "email_validator", "yaml")
 RUNS = 5  # best of: the minimum filters out moments when the machine is busy
-# What `--help` may add to `import typer`: a fraction of that import itself (so the budget
-# scales with the machine's speed), at least 80 ms. Today it adds ~30 ms; importing
-# twilio or pydantic at CLI import would add ~200 ms.
-HELP_BUDGET_RATIO = 0.75
-HELP_BUDGET_MIN_SECONDS = 0.08
+# What `--help` may add to `import typer`: as much as that import itself takes (so the
+# budget scales with the machine's speed and load), at least 100 ms. Today it adds ~35 ms;
+# importing twilio at CLI import adds ~200 ms, pydantic ~200 ms (against ~120 ms for typer).
+HELP_BUDGET_RATIO = 1.0
+HELP_BUDGET_MIN_SECONDS = 0.1
+HELP_ATTEMPTS = 3  # a regression is over budget every time; a busy moment is not
 HELP_CEILING_SECONDS = 2.0
 VALIDATE_CEILING_SECONDS = 4.0  # pydantic, phonenumbers and email_validator load here
 VALIDATE_RUNS = 2
@@ -34,13 +35,20 @@ def python(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def best_time(*args: str, runs: int = RUNS) -> float:
-    best = float("inf")
+def timed(*args: str) -> float:
+    start = time.perf_counter()
+    result = python(*args)
+    elapsed = time.perf_counter() - start
+    assert result.returncode == 0, result.stderr
+    return elapsed
+
+
+def best_times(*commands: tuple[str, ...], runs: int = RUNS) -> list[float]:
+    """Best time of each command, runs interleaved so that load hits them alike."""
+    best = [float("inf")] * len(commands)
     for _ in range(runs):
-        start = time.perf_counter()
-        result = python(*args)
-        best = min(best, time.perf_counter() - start)
-        assert result.returncode == 0, result.stderr
+        for index, command in enumerate(commands):
+            best[index] = min(best[index], timed(*command))
     return best
 
 
@@ -66,13 +74,18 @@ except SystemExit as exit:
 
 
 def test_help_starts_within_a_small_budget_over_importing_typer() -> None:
-    typer_alone = best_time("-c", "import typer")
-    help_time = best_time("-m", "a2pctl", "--help")
-    budget = max(HELP_BUDGET_MIN_SECONDS, HELP_BUDGET_RATIO * typer_alone)
-    assert help_time - typer_alone < budget, (help_time, typer_alone)
+    measured = []
+    for _ in range(HELP_ATTEMPTS):
+        typer_alone, help_time = best_times(("-c", "import typer"), ("-m", "a2pctl", "--help"))
+        measured.append((round(help_time, 3), round(typer_alone, 3)))
+        budget = max(HELP_BUDGET_MIN_SECONDS, HELP_BUDGET_RATIO * typer_alone)
+        if help_time - typer_alone < budget:
+            break
+    else:
+        raise AssertionError(f"--help vs import typer, seconds: {measured}")
     assert help_time < HELP_CEILING_SECONDS
 
 
 def test_validating_the_examples_takes_well_under_the_ceiling() -> None:
-    elapsed = best_time("-m", "a2pctl", "validate", *EXAMPLE_FILES, runs=VALIDATE_RUNS)
+    [elapsed] = best_times(("-m", "a2pctl", "validate", *EXAMPLE_FILES), runs=VALIDATE_RUNS)
     assert elapsed < VALIDATE_CEILING_SECONDS

@@ -145,6 +145,7 @@ BROKEN_FILES = [
      "duplicate key 'name' (first on line 1)"),
     ("syntax-error", "name: [jane\nflow: standard\n", "YAML syntax error: "),
     ("two-documents", "name: a\n---\nname: b\n", "YAML syntax error: "),
+    ("deep-nesting", "name: " + "[" * 3000 + "]" * 3000 + "\n", "nested more than 20 levels deep"),
     ("not-utf8", b"name: caf\xe9\n", "not UTF-8 text (byte 9): save the file as UTF-8"),
     ("alias-bomb", "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
      + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"

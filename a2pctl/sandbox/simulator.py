@@ -63,6 +63,7 @@ ROUTES: list[Route] = [
     *campaigns.ROUTES,
     *eventstreams.ROUTES,
 ]
+API_PATH_START = re.compile(r"/(?:v1|2010-04-01)/")
 ACCOUNT_IN_PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})(?:/|\.json|$)")
 
 Deliver = Callable[[str, dict[str, str], bytes], None]
@@ -99,6 +100,11 @@ def _check_scenario(name: str) -> None:
 
 
 class Simulator:
+    """Twilio's A2P endpoints in one object. `handle` answers a request (any
+    host: routed by path and query), `tick` plays due reviews and deliveries,
+    `dump`/`load` carry the state between processes (without auth tokens),
+    `inject_fault` arms test faults, and `requests` logs (method, path, params)."""
+
     requests: list[tuple[str, str, dict[str, list[str]]]]
 
     def __init__(
@@ -138,6 +144,7 @@ class Simulator:
         data = json.loads(text)
         if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
             raise ValueError("not a sandbox state this version of a2pctl can read")
+        _check_scenario(str(data.get("scenario")))
         simulator = cls.__new__(cls)
         simulator._setup(now, deliver)
         simulator._world = World(data, now)
@@ -232,7 +239,7 @@ class Simulator:
         parts = urlsplit(url)
         call = _Call(
             method=method.upper(),
-            path=parts.path,
+            path=_api_path(parts.path),
             query=parse_qs(parts.query, keep_blank_values=True),
             form=parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True) if body else {},
             headers={k.lower(): v for k, v in headers.items()},
@@ -296,6 +303,12 @@ class Simulator:
                 headers={"Retry-After": retry_after_header(wait)},
             )
         self._last_accepted[account] = now
+
+
+def _api_path(path: str) -> str:
+    """The API path, without a prefix a base URL may add (`http://host/twilio/v1/…`)."""
+    found = API_PATH_START.search(path)
+    return path[found.start() :] if found else path
 
 
 def _basic_auth(header: str) -> tuple[str, str]:
