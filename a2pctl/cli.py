@@ -56,6 +56,7 @@ DEFAULT_RATE = 1.0
 SANDBOX_PAUSE_SECONDS = 0.5
 SANDBOX_RATE = 25.0
 SANDBOX_POLL_SECONDS = 0.5
+SANDBOX_REVIEW_SECONDS = 0.5  # each simulated review step
 POLL_SECONDS = 60.0
 
 
@@ -222,12 +223,19 @@ def _runtime(common: Common) -> Iterator[Runtime]:
             from a2pctl.gateway import Credentials
 
             saved = store.get_blob("sandbox")
-            if saved is not None:
-                simulator = Simulator.load(saved, now=clock.now)
-                if common.scenario:
-                    simulator.set_scenario(common.scenario)
-            else:
-                simulator = Simulator(now=clock.now, scenario=common.scenario or "default")
+            try:
+                if saved is not None:
+                    simulator = Simulator.load(saved, now=clock.now)
+                    if common.scenario:
+                        simulator.set_scenario(common.scenario)
+                else:
+                    simulator = Simulator(
+                        now=clock.now,
+                        scenario=common.scenario or "default",
+                        review_seconds=SANDBOX_REVIEW_SECONDS,
+                    )
+            except ValueError as exc:  # an unknown scenario
+                raise UsageError(str(exc), field="--scenario") from None
             creds = Credentials(SANDBOX_ACCOUNT_SID, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
 
             def make(account_sid: str | None) -> Gateway:
@@ -382,6 +390,15 @@ def register(
     timeout: Annotated[
         str, typer.Option("--timeout", help="With --wait: give up after this long (90s, 30m, 2h).")
     ] = "2h",
+    poll_seconds: Annotated[
+        float | None,
+        typer.Option(
+            "--poll-seconds",
+            envvar="A2PCTL_POLL_SECONDS",
+            min=0.01,
+            help="With --wait: seconds between checks of a review [default: 60].",
+        ),
+    ] = None,
     state: StateOpt = DEFAULT_STATE,
     api_url: ApiUrlOpt = None,
     json_out: JsonOpt = False,
@@ -416,6 +433,13 @@ def register(
         scenario=scenario,
     )
     checks = [spec.check_file(path) for path in files]
+    if not any(check.valid for check in checks):  # nothing to send: no store, no credentials
+        invalid = [executor.invalid_outcome(check) for check in checks]
+        if json_out:
+            report.print_json(report.registrations_document(invalid))
+        else:
+            report.render_outcomes(invalid, _console(), _console(stderr=True))
+        _exit(ExitCode.USAGE)
     with _runtime(common) as rt:
         progress = report.Progress(_console(stderr=True), quiet=json_out)
         outcomes = executor.register(
@@ -425,7 +449,7 @@ def register(
             make_gateway=rt.make_gateway,
             default_account=rt.default_account,
             pause_seconds=rt.pause_seconds,
-            poll_seconds=rt.poll_seconds,
+            poll_seconds=poll_seconds or rt.poll_seconds,
             wait=wait,
             timeout=limit,
             observer=progress,
@@ -780,9 +804,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
         # Without standalone mode Typer returns (not raises) a typer.Exit's code.
         returned = command.main(args=args, prog_name="a2pctl", standalone_mode=False)
         code: int = returned if isinstance(returned, int) else ExitCode.OK
+        if code == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into this exit code
+            _console(stderr=True).print("interrupted: everything done so far is recorded")
     except typer.Exit as exc:
         code = exc.exit_code
-    except typer.Abort:
+    except (typer.Abort, KeyboardInterrupt):  # Typer turns Ctrl-C into Abort
+        _console(stderr=True).print("interrupted: everything done so far is recorded")
         code = ExitCode.INTERRUPTED
     except A2pError as err:
         if _globals.verbose:
@@ -791,9 +818,6 @@ def main(argv: list[str] | None = None) -> NoReturn:
             traceback.print_exc()
         _print_error(err)
         code = err.exit_code
-    except KeyboardInterrupt:
-        _console(stderr=True).print("interrupted: everything done so far is recorded")
-        code = ExitCode.INTERRUPTED
     except Exception as exc:
         show = getattr(exc, "show", None)
         if callable(show) and hasattr(exc, "exit_code"):  # Typer/Click usage errors

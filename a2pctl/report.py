@@ -55,7 +55,9 @@ def render_validation(results: list[FileCheck], out: Console, err: Console) -> N
         for problem in result.warnings:
             where = f"{problem.file}:{problem.line}:" if problem.line else f"{problem.file}:"
             field = f" {problem.field}:" if problem.field else ""
-            out.print(Text.assemble(f"{where}{field} ", ("warning:", "yellow"), f" {problem.message}"))
+            out.print(
+                Text.assemble(f"{where}{field} ", ("warning:", "yellow"), f" {problem.message}")
+            )
         if result.valid:
             count = len(result.warnings)
             note = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
@@ -64,6 +66,7 @@ def render_validation(results: list[FileCheck], out: Console, err: Console) -> N
         valid = sum(1 for r in results if r.valid)
         invalid = len(results) - valid
         err.print(f"{len(results)} files checked: {valid} valid, {invalid} invalid", markup=False)
+
 
 # --- register / plan (engine) ----------------------------------------------------------
 

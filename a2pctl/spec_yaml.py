@@ -41,10 +41,10 @@ class Loaded:
     problems: list[tuple[int | None, str]] = field(default_factory=list)
 
 
-def load(text: str) -> Loaded:
+def load(text: str, *, parser: type[yaml.SafeLoader] = _SafeLoader) -> Loaded:
     """Parse one YAML document; `data` is None when `problems` is not empty."""
     result = Loaded()
-    loader = _SafeLoader(text)
+    loader = parser(text)
     try:
         try:
             root = loader.get_single_node()

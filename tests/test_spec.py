@@ -14,7 +14,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from a2pctl import spec, spec_rules
+from a2pctl import spec, spec_rules, spec_yaml
 from a2pctl.errors import ExitCode
 from a2pctl.spec import Customer, FileCheck, InvalidFiles, Problem, check_file, field_line
 from a2pctl.spec_yaml import parse_field
@@ -399,6 +399,26 @@ def test_field_line_finds_list_items_and_falls_back_to_the_section() -> None:
     assert field_line(EXAMPLES / STD, "campaign.message_samples[1]") == second_sample
     assert field_line(EXAMPLES / STD, "campaign.opt_in_message") == lines.index("campaign:") + 1
     assert field_line(EXAMPLES / "missing.yaml", "name") is None
+
+
+LIBYAML = getattr(yaml, "CSafeLoader", None)
+
+
+@pytest.mark.skipif(LIBYAML is None, reason="PyYAML was built without libyaml")
+@pytest.mark.parametrize("name", [SP, STD, LVS])
+def test_libyaml_and_the_python_parser_map_the_same_lines(name: str) -> None:
+    text = (EXAMPLES / name).read_text(encoding="utf-8")
+    python = spec_yaml.load(text, parser=yaml.SafeLoader)
+    assert LIBYAML is not None
+    libyaml = spec_yaml.load(text, parser=LIBYAML)
+    assert python.problems == libyaml.problems == []
+    assert (python.data, python.lines) == (libyaml.data, libyaml.lines)
+    assert python.lines[("campaign", "message_samples", 1)] > python.lines[("campaign",)]
+
+
+def test_the_python_parser_refuses_deep_nesting_without_a_traceback() -> None:
+    loaded = spec_yaml.load("name: " + "[" * 600 + "]" * 600 + "\n", parser=yaml.SafeLoader)
+    assert loaded.problems == [(None, f"nested more than {spec_yaml.MAX_DEPTH} levels deep")]
 
 
 # --- warnings: Twilio's content advice ---------------------------------------------------------
