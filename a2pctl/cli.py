@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -18,13 +17,12 @@ import typer
 
 from a2pctl import __version__
 from a2pctl.errors import A2pError, ExitCode, UsageError
+from a2pctl.runtime import DEFAULT_STATE, Runtime, Settings, open_runtime, parse_duration
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from a2pctl.gateway import Credentials, Gateway
-    from a2pctl.pacing import Clock, RateLimiter
-    from a2pctl.state import Store
+    from a2pctl.gateway import Credentials
 
 app = typer.Typer(
     name="a2pctl",
@@ -41,23 +39,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-otp_app = typer.Typer(help="Sole Proprietor OTP: re-send the verification SMS.", no_args_is_help=True)
-events_app = typer.Typer(help="Event Streams: webhook sink setup and receiver.", no_args_is_help=True)
+otp_app = typer.Typer(
+    help="Sole Proprietor OTP: re-send the verification SMS.", no_args_is_help=True
+)
+events_app = typer.Typer(
+    help="Event Streams: webhook sink setup and receiver.", no_args_is_help=True
+)
 numbers_app = typer.Typer(help="Phone-number registration reports.", no_args_is_help=True)
 app.add_typer(otp_app, name="otp")
 app.add_typer(events_app, name="events")
 app.add_typer(numbers_app, name="numbers")
-
-DEFAULT_STATE = Path(".a2pctl") / "state.db"
-DEFAULT_PAUSE_SECONDS = 30.0
-DEFAULT_RATE = 1.0
-# The in-process sandbox scales Twilio's pauses and pacing down, so a whole
-# flow runs in seconds; explicit --pause-seconds / --rate still win.
-SANDBOX_PAUSE_SECONDS = 0.5
-SANDBOX_RATE = 25.0
-SANDBOX_POLL_SECONDS = 0.5
-SANDBOX_REVIEW_SECONDS = 0.5  # each simulated review step
-POLL_SECONDS = 60.0
 
 
 # --- global options --------------------------------------------------------------
@@ -149,32 +140,6 @@ ScenarioOpt = Annotated[
 FilesArg = Annotated[list[Path], typer.Argument(help="Customer files (YAML).", show_default=False)]
 
 
-@dataclass
-class Common:
-    state: Path = DEFAULT_STATE
-    api_url: str | None = None
-    json: bool = False
-    pause_seconds: float | None = None
-    rate: float | None = None
-    sandbox: bool = False
-    scenario: str | None = None
-
-
-@dataclass
-class Runtime:
-    """Everything a command that talks to Twilio needs, built once."""
-
-    common: Common
-    clock: Clock
-    store: Store
-    limiter: RateLimiter
-    pause_seconds: float
-    poll_seconds: float
-    default_account: str
-    make_gateway: Callable[[str | None], Gateway]
-    save: Callable[[], None]  # persists the in-process sandbox's state, if any
-
-
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
@@ -204,107 +169,8 @@ def _credentials() -> Credentials:
     return Credentials(account_sid=account, username=account, password=token)
 
 
-@contextmanager
-def _runtime(common: Common) -> Iterator[Runtime]:
-    from a2pctl.pacing import RateLimiter, SystemClock
-    from a2pctl.state import Store
-
-    clock = SystemClock()
-    store = Store.open(common.state, clock)
-    sandbox = common.sandbox
-    rate = common.rate or (SANDBOX_RATE if sandbox else DEFAULT_RATE)
-    pause = common.pause_seconds
-    if pause is None:
-        pause = SANDBOX_PAUSE_SECONDS if sandbox else DEFAULT_PAUSE_SECONDS
-    limiter = RateLimiter(clock, rate)
-    try:
-        if sandbox:
-            from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator
-            from a2pctl.gateway import Credentials
-
-            saved = store.get_blob("sandbox")
-            try:
-                if saved is not None:
-                    simulator = Simulator.load(saved, now=clock.now)
-                    if common.scenario:
-                        simulator.set_scenario(common.scenario)
-                else:
-                    simulator = Simulator(
-                        now=clock.now,
-                        scenario=common.scenario or "default",
-                        review_seconds=SANDBOX_REVIEW_SECONDS,
-                    )
-            except ValueError as exc:  # an unknown scenario
-                raise UsageError(str(exc), field="--scenario") from None
-            creds = Credentials(SANDBOX_ACCOUNT_SID, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
-
-            def make(account_sid: str | None) -> Gateway:
-                from a2pctl.gateway.twilio import InProcessTransport, TwilioGateway
-
-                return TwilioGateway(
-                    creds,
-                    account_sid,
-                    limiter=limiter,
-                    clock=clock,
-                    transport=InProcessTransport(simulator),
-                )
-
-            def save() -> None:
-                store.put_blob("sandbox", simulator.dump())
-
-            poll = SANDBOX_POLL_SECONDS
-            default_account = creds.account_sid
-        else:
-            if common.scenario:
-                raise UsageError("--scenario goes with --sandbox")
-            creds = _credentials()
-
-            def make(account_sid: str | None) -> Gateway:
-                from a2pctl.gateway.twilio import TwilioGateway
-
-                return TwilioGateway(
-                    creds, account_sid, limiter=limiter, clock=clock, api_url=common.api_url
-                )
-
-            def save() -> None:
-                return None
-
-            poll = POLL_SECONDS
-            default_account = creds.account_sid
-        runtime = Runtime(
-            common=common,
-            clock=clock,
-            store=store,
-            limiter=limiter,
-            pause_seconds=pause,
-            poll_seconds=poll,
-            default_account=default_account,
-            make_gateway=make,
-            save=save,
-        )
-        try:
-            yield runtime
-        finally:
-            save()
-    finally:
-        store.close()
-
-
-def _timeout_seconds(text: str) -> float:
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    raw = text.strip().lower()
-    try:
-        if raw and raw[-1] in units:
-            value = float(raw[:-1]) * units[raw[-1]]
-        else:
-            value = float(raw)
-    except ValueError:
-        raise UsageError(
-            f"--timeout {text!r} is not a duration", hint="use seconds or e.g. 90s, 30m, 2h"
-        ) from None
-    if value <= 0:
-        raise UsageError("--timeout must be positive")
-    return value
+def _runtime(settings: Settings) -> AbstractContextManager[Runtime]:
+    return open_runtime(settings, _credentials)
 
 
 def _exit(code: int) -> NoReturn:
@@ -422,8 +288,8 @@ def register(
     """
     from a2pctl import executor, report, spec
 
-    limit = _timeout_seconds(timeout)
-    common = Common(
+    limit = parse_duration(timeout)
+    settings = Settings(
         state=state,
         api_url=api_url,
         json=json_out,
@@ -440,7 +306,7 @@ def register(
         else:
             report.render_outcomes(invalid, _console(), _console(stderr=True))
         _exit(ExitCode.USAGE)
-    with _runtime(common) as rt:
+    with _runtime(settings) as rt:
         progress = report.Progress(_console(stderr=True), quiet=json_out)
         outcomes = executor.register(
             checks,
@@ -494,9 +360,9 @@ def status(
     from a2pctl import report
     from a2pctl import status as live
 
-    common = Common(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
+    settings = Settings(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
     console = _console()
-    with _runtime(common) as rt:
+    with _runtime(settings) as rt:
 
         def check_once() -> live.StatusReport:
             return live.check(
@@ -539,8 +405,8 @@ def otp_resend(
     from a2pctl import otp, report
     from a2pctl.pacing import RateLimiter
 
-    common = Common(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
-    with _runtime(common) as rt:
+    settings = Settings(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
+    with _runtime(settings) as rt:
         # SmsOtp allows 10 requests/s per account; --rate caps it too.
         limiter = RateLimiter(rt.clock, otp.otp_rate(1.0 / rt.limiter.interval))
         results = otp.resend(
@@ -578,8 +444,8 @@ def events_setup(
     from a2pctl.events.setup import check_account_sid, setup_event_streams
 
     account = check_account_sid(account_sid)
-    common = Common(state=state, api_url=api_url, json=json_out, rate=rate)
-    with _runtime(common) as rt:
+    settings = Settings(state=state, api_url=api_url, json=json_out, rate=rate)
+    with _runtime(settings) as rt:
         gateway = rt.make_gateway(account)
         result = setup_event_streams(gateway, url=url, method=method, batch=batch, clock=rt.clock)
     if json_out:

@@ -1,7 +1,9 @@
-"""The engine end to end, in-process: real gateway and twilio library, simulated Twilio, fake clock."""
+"""The engine end to end, in-process: the real gateway and twilio library, the simulator,
+a fake clock."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -84,7 +86,7 @@ def test_requests_of_an_account_are_never_closer_than_the_rate_allows(tmp_path: 
     world.register(SOLE_PROPRIETOR, STANDARD)
     times = [h.at for h in world.recorder.hits]
     assert len(times) > 40
-    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.5 - 1e-9
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.5 - 1e-9
 
 
 def _duration(world: World) -> float:

@@ -1,0 +1,163 @@
+"""Builds the world a command runs in from its settings: clock, store, limiter, gateways.
+
+Real Twilio (credentials given by the caller; `api_url` redirects every request)
+or the in-process sandbox, whose state is kept in the state store between runs.
+Nothing here reads the environment: `cli.py` does, and passes what it found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from a2pctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from a2pctl.gateway import Credentials, Gateway
+    from a2pctl.pacing import Clock, RateLimiter
+    from a2pctl.state import Store
+
+DEFAULT_STATE = Path(".a2pctl") / "state.db"
+DEFAULT_PAUSE_SECONDS = 30.0  # Twilio's documented pauses (DESIGN.md §3)
+DEFAULT_RATE = 1.0  # requests per second per account
+POLL_SECONDS = 60.0  # between checks of a review, with --wait
+# The in-process sandbox scales Twilio's pauses and pacing down, so a whole
+# flow runs in seconds; explicit --pause-seconds / --rate still win.
+SANDBOX_PAUSE_SECONDS = 0.5
+SANDBOX_RATE = 25.0
+SANDBOX_POLL_SECONDS = 0.5
+SANDBOX_REVIEW_SECONDS = 0.5  # each simulated review step
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass
+class Settings:
+    """The common options of DESIGN.md §1, as the CLI resolved them."""
+
+    state: Path = DEFAULT_STATE
+    api_url: str | None = None
+    json: bool = False
+    pause_seconds: float | None = None
+    rate: float | None = None
+    sandbox: bool = False
+    scenario: str | None = None
+
+
+@dataclass
+class Runtime:
+    """Everything a command that talks to Twilio needs, built once."""
+
+    settings: Settings
+    clock: Clock
+    store: Store
+    limiter: RateLimiter
+    pause_seconds: float
+    poll_seconds: float
+    default_account: str
+    make_gateway: Callable[[str | None], Gateway]
+    save: Callable[[], None]  # persists the in-process sandbox's state, if any
+
+
+@contextmanager
+def open_runtime(settings: Settings, credentials: Callable[[], Credentials]) -> Iterator[Runtime]:
+    """The store, clock, limiter and gateway factory for one command."""
+    from a2pctl.pacing import RateLimiter, SystemClock
+    from a2pctl.state import Store
+
+    clock = SystemClock()
+    store = Store.open(settings.state, clock)
+    sandbox = settings.sandbox
+    rate = settings.rate or (SANDBOX_RATE if sandbox else DEFAULT_RATE)
+    pause = settings.pause_seconds
+    if pause is None:
+        pause = SANDBOX_PAUSE_SECONDS if sandbox else DEFAULT_PAUSE_SECONDS
+    limiter = RateLimiter(clock, rate)
+    try:
+        if sandbox:
+            from a2pctl.gateway import Credentials
+            from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator
+
+            saved = store.get_blob("sandbox")
+            try:
+                if saved is not None:
+                    simulator = Simulator.load(saved, now=clock.now)
+                    if settings.scenario:
+                        simulator.set_scenario(settings.scenario)
+                else:
+                    simulator = Simulator(
+                        now=clock.now,
+                        scenario=settings.scenario or "default",
+                        review_seconds=SANDBOX_REVIEW_SECONDS,
+                    )
+            except ValueError as exc:  # an unknown scenario
+                raise UsageError(str(exc), field="--scenario") from None
+            creds = Credentials(SANDBOX_ACCOUNT_SID, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
+
+            def make(account_sid: str | None) -> Gateway:
+                from a2pctl.gateway.twilio import InProcessTransport, TwilioGateway
+
+                return TwilioGateway(
+                    creds,
+                    account_sid,
+                    limiter=limiter,
+                    clock=clock,
+                    transport=InProcessTransport(simulator),
+                )
+
+            def save() -> None:
+                store.put_blob("sandbox", simulator.dump())
+
+            poll = SANDBOX_POLL_SECONDS
+            default_account = creds.account_sid
+        else:
+            if settings.scenario:
+                raise UsageError("--scenario goes with --sandbox")
+            creds = credentials()
+
+            def make(account_sid: str | None) -> Gateway:
+                from a2pctl.gateway.twilio import TwilioGateway
+
+                return TwilioGateway(
+                    creds, account_sid, limiter=limiter, clock=clock, api_url=settings.api_url
+                )
+
+            def save() -> None:
+                return None
+
+            poll = POLL_SECONDS
+            default_account = creds.account_sid
+        runtime = Runtime(
+            settings=settings,
+            clock=clock,
+            store=store,
+            limiter=limiter,
+            pause_seconds=pause,
+            poll_seconds=poll,
+            default_account=default_account,
+            make_gateway=make,
+            save=save,
+        )
+        try:
+            yield runtime
+        finally:
+            save()
+    finally:
+        store.close()
+
+
+def parse_duration(text: str) -> float:
+    """Seconds, or a number with a unit: 90s, 30m, 2h, 1d."""
+    raw = text.strip().lower()
+    unit = DURATION_UNITS.get(raw[-1:], 0)
+    try:
+        value = float(raw[:-1]) * unit if unit else float(raw)
+    except ValueError:
+        raise UsageError(
+            f"--timeout {text!r} is not a duration", hint="use seconds or e.g. 90s, 30m, 2h"
+        ) from None
+    if value <= 0:
+        raise UsageError("--timeout must be positive")
+    return value
