@@ -12,11 +12,14 @@ from a2pctl.flows.model import (
     CheckUsecase,
     CreateAddress,
     CreateBrand,
+    CreateBundle,
     CreateCampaign,
     CreateDocument,
+    Evaluate,
     MessagingService,
     ResolveNumber,
     Step,
+    Submit,
     friendly_name,
 )
 
@@ -101,6 +104,48 @@ def assign_step(kind: BundleKind, bundle: str, obj: str, what: str) -> Step:
         Assign(kind, bundle_step=bundle, object_step=obj),
         needs=(bundle, obj),
     )
+
+
+def bundle_step(
+    kind: BundleKind, title: str, policy_sid: str, role: str, email: str, customer: Customer
+) -> Step:
+    """Create the customer profile or trust product bundle (`records` its BU SID).
+
+    Its `Email` is the sole proprietor's own (contact.email) or the ISV's
+    (isv.notification_email), as each flow documents.
+    """
+    return Step(
+        kind,
+        title,
+        CreateBundle(
+            kind,
+            policy_sid,
+            friendly_name(customer.name, role),
+            email=email,
+            status_callback=customer.isv.status_callback,
+        ),
+        records=kind,
+        section="contact" if customer.flow == "sole_proprietor" else "isv",
+    )
+
+
+def review_steps(kind: BundleKind, policy_sid: str, what: str) -> list[Step]:
+    """Evaluate the bundle against its policy, then submit it (and pause, as documented)."""
+    return [
+        Step(
+            f"{kind}.evaluation",
+            f"Evaluate the {what}",
+            Evaluate(kind, kind, policy_sid),
+            needs=(kind,),
+        ),
+        Step(
+            f"{kind}.submit",
+            f"Submit the {what}",
+            Submit(kind, kind),
+            needs=(kind,),
+            pause_after=True,
+        ),
+    ]
 
 
 def primary_assign_step(customer: Customer) -> Step:

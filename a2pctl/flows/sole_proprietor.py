@@ -10,18 +10,12 @@ from a2pctl.flows.common import (
     address_steps,
     assign_step,
     brand_to_numbers,
+    bundle_step,
     present,
     primary_assign_step,
+    review_steps,
 )
-from a2pctl.flows.model import (
-    CreateBundle,
-    CreateEndUser,
-    Evaluate,
-    Flow,
-    Step,
-    Submit,
-    friendly_name,
-)
+from a2pctl.flows.model import CreateEndUser, Flow, Step, friendly_name
 
 if TYPE_CHECKING:
     from a2pctl.spec import Customer
@@ -33,18 +27,13 @@ def build(customer: Customer) -> Flow:
     name = customer.name
     steps = [
         # Step 1 — Starter customer profile; Email is the customer's own (flows.md §2 1.2).
-        Step(
+        bundle_step(
             "customer_profile",
             "Starter customer profile",
-            CreateBundle(
-                "customer_profile",
-                STARTER_PROFILE_POLICY,
-                friendly_name(name, "starter-profile"),
-                email=contact.email,
-                status_callback=customer.isv.status_callback,
-            ),
-            records="customer_profile",
-            section="contact",
+            STARTER_PROFILE_POLICY,
+            "starter-profile",
+            contact.email,
+            customer,
         ),
         Step(
             "profile_end_user",
@@ -65,32 +54,15 @@ def build(customer: Customer) -> Flow:
         assign_step("customer_profile", "customer_profile", "profile_end_user", "end user"),
         address_steps(customer)[2],
         primary_assign_step(customer),
-        Step(
-            "customer_profile.evaluation",
-            "Evaluate the starter customer profile",
-            Evaluate("customer_profile", "customer_profile", STARTER_PROFILE_POLICY),
-            needs=("customer_profile",),
-        ),
-        Step(
-            "customer_profile.submit",
-            "Submit the starter customer profile",
-            Submit("customer_profile", "customer_profile"),
-            needs=("customer_profile",),
-            pause_after=True,
-        ),
-        # Step 2 — Sole Proprietor trust bundle (policy RN670…).
-        Step(
+        *review_steps("customer_profile", STARTER_PROFILE_POLICY, "starter customer profile"),
+        # Step 2 — Sole Proprietor trust bundle (policy RN670…), also the customer's e-mail.
+        bundle_step(
             "trust_product",
             "Sole Proprietor trust bundle",
-            CreateBundle(
-                "trust_product",
-                SOLE_PROPRIETOR_TRUST_POLICY,
-                friendly_name(name, "sole-proprietor-bundle"),
-                email=contact.email,
-                status_callback=customer.isv.status_callback,
-            ),
-            records="trust_product",
-            section="contact",
+            SOLE_PROPRIETOR_TRUST_POLICY,
+            "sole-proprietor-bundle",
+            contact.email,
+            customer,
         ),
         Step(
             "trust_end_user",
@@ -110,19 +82,7 @@ def build(customer: Customer) -> Flow:
         ),
         assign_step("trust_product", "trust_product", "trust_end_user", "end user"),
         assign_step("trust_product", "trust_product", "customer_profile", "starter profile"),
-        Step(
-            "trust_product.evaluation",
-            "Evaluate the trust bundle",
-            Evaluate("trust_product", "trust_product", SOLE_PROPRIETOR_TRUST_POLICY),
-            needs=("trust_product",),
-        ),
-        Step(
-            "trust_product.submit",
-            "Submit the trust bundle",
-            Submit("trust_product", "trust_product"),
-            needs=("trust_product",),
-            pause_after=True,
-        ),
+        *review_steps("trust_product", SOLE_PROPRIETOR_TRUST_POLICY, "trust bundle"),
         # Steps 3–6 — brand (then the OTP: APPROVED + VERIFIED), service, campaign, number.
         *brand_to_numbers(
             customer,

@@ -10,18 +10,12 @@ from a2pctl.flows.common import (
     address_steps,
     assign_step,
     brand_to_numbers,
+    bundle_step,
     present,
     primary_assign_step,
+    review_steps,
 )
-from a2pctl.flows.model import (
-    CreateBundle,
-    CreateEndUser,
-    Evaluate,
-    Flow,
-    Step,
-    Submit,
-    friendly_name,
-)
+from a2pctl.flows.model import CreateEndUser, Flow, Step, friendly_name
 
 if TYPE_CHECKING:
     from a2pctl.spec import Customer
@@ -42,18 +36,13 @@ def build(customer: Customer) -> Flow:
     assert email is not None
     name = customer.name
     steps = [
-        Step(
+        bundle_step(
             "customer_profile",
             "Secondary customer profile",
-            CreateBundle(
-                "customer_profile",
-                SECONDARY_PROFILE_POLICY,
-                friendly_name(name, "secondary-profile"),
-                email=email,
-                status_callback=customer.isv.status_callback,
-            ),
-            records="customer_profile",
-            section="isv",
+            SECONDARY_PROFILE_POLICY,
+            "secondary-profile",
+            email,
+            customer,
         ),
         Step(
             "business_end_user",
@@ -85,31 +74,14 @@ def build(customer: Customer) -> Flow:
     steps += [
         *address_steps(customer),
         primary_assign_step(customer),
-        Step(
-            "customer_profile.evaluation",
-            "Evaluate the secondary customer profile",
-            Evaluate("customer_profile", "customer_profile", SECONDARY_PROFILE_POLICY),
-            needs=("customer_profile",),
-        ),
-        Step(
-            "customer_profile.submit",
-            "Submit the secondary customer profile",
-            Submit("customer_profile", "customer_profile"),
-            needs=("customer_profile",),
-            pause_after=True,
-        ),
-        Step(
+        *review_steps("customer_profile", SECONDARY_PROFILE_POLICY, "secondary customer profile"),
+        bundle_step(
             "trust_product",
             "A2P messaging profile (trust product)",
-            CreateBundle(
-                "trust_product",
-                STANDARD_TRUST_POLICY,
-                friendly_name(name, "a2p-trust-product"),
-                email=email,
-                status_callback=customer.isv.status_callback,
-            ),
-            records="trust_product",
-            section="isv",
+            STANDARD_TRUST_POLICY,
+            "a2p-trust-product",
+            email,
+            customer,
         ),
         Step(
             "messaging_profile_end_user",
@@ -126,19 +98,7 @@ def build(customer: Customer) -> Flow:
             "trust_product", "trust_product", "messaging_profile_end_user", "messaging profile"
         ),
         assign_step("trust_product", "trust_product", "customer_profile", "secondary profile"),
-        Step(
-            "trust_product.evaluation",
-            "Evaluate the trust product",
-            Evaluate("trust_product", "trust_product", STANDARD_TRUST_POLICY),
-            needs=("trust_product",),
-        ),
-        Step(
-            "trust_product.submit",
-            "Submit the trust product",
-            Submit("trust_product", "trust_product"),
-            needs=("trust_product",),
-            pause_after=True,
-        ),
+        *review_steps("trust_product", STANDARD_TRUST_POLICY, "trust product"),
     ]
     low_volume = customer.flow == "low_volume_standard"
     # LVS always skips secondary vetting; standard sends the flag only when asked to
