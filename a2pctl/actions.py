@@ -376,8 +376,7 @@ def create_campaign(run: Run, step: Step, a: CreateCampaign) -> Result:
     gw = run.gateway
     service, brand = run.sid(a.service_step), run.sid(a.brand_step)
     existing = gw.list_campaigns(service)
-    ours = [c for c in existing if c.get("brand_registration_sid") == brand]
-    if existing and not ours:
+    if existing and not any(c.get("brand_registration_sid") == brand for c in existing):
         return Fail(
             [
                 error(
@@ -387,16 +386,16 @@ def create_campaign(run: Run, step: Step, a: CreateCampaign) -> Result:
                 )
             ]
         )
+    listed = [existing]  # the list just fetched serves as the first lookup
+
+    def lookup() -> Record | None:
+        campaigns = listed.pop() if listed else gw.list_campaigns(service)
+        return _newest([c for c in campaigns if c.get("brand_registration_sid") == brand])
+
     rec = _create(
         run,
         step,
-        lambda: (
-            _newest(ours)
-            if ours
-            else _newest(
-                [c for c in gw.list_campaigns(service) if c.get("brand_registration_sid") == brand]
-            )
-        ),
+        lookup,
         lambda: gw.create_campaign(service, brand_registration_sid=brand, **a.params),
         fee=True,
     )
