@@ -6,6 +6,7 @@ the simulator; a recording proxy notes when (on the fake clock) each one arrived
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ class Hit:
     method: str
     path: str
     form: dict[str, list[str]]
+    auth: tuple[str, str] | None = None  # the Basic-auth (username, password) it carried
 
 
 @dataclass
@@ -60,13 +62,23 @@ class Recorder:
             self.before(method, parts.path)
         answer = self.override(method, parts.path) if self.override else None
         response = answer or self.simulator.handle(method, url, headers, body)
-        self.hits.append(Hit(self.clock.now(), method, parts.path, form))
+        self.hits.append(Hit(self.clock.now(), method, parts.path, form, basic_auth(headers)))
         if self.kill_after is not None and len(self.hits) >= self.kill_after:
             raise Killed()
         return response
 
     def posts(self, path: str) -> list[Hit]:
         return [h for h in self.hits if h.method == "POST" and h.path == path]
+
+
+def basic_auth(headers: Any) -> tuple[str, str] | None:
+    """(username, password) of a request's `Authorization: Basic` header, if any."""
+    found = {str(k).lower(): str(v) for k, v in dict(headers).items()}.get("authorization", "")
+    scheme, _, encoded = found.partition(" ")
+    if scheme != "Basic":
+        return None
+    user, _, password = base64.b64decode(encoded).decode().partition(":")
+    return user, password
 
 
 @dataclass

@@ -37,6 +37,7 @@ from a2pctl.sandbox import Simulator
 from a2pctl.sandbox.simulator import ROUTES
 
 REVIEW = 2.0
+SUBACCOUNT = "AC" + "5" * 32
 
 
 def _event_streams(api: Api) -> None:
@@ -63,6 +64,15 @@ def _event_streams(api: Api) -> None:
     spare_sink, spare_sub = subscribe(api, "https://isv.example/other")
     api.ok("DELETE", f"{EVENTS}/Subscriptions/{spare_sub}")
     api.ok("DELETE", f"{EVENTS}/Sinks/{spare_sink}")
+
+
+def _accounts(api: Api) -> None:
+    """The main account reads a subaccount (with its own auth token) and itself."""
+    sub = api.ok("GET", f"{api2010(SUBACCOUNT)}.json")
+    assert sub["owner_account_sid"] == api.account
+    assert sub["auth_token"] not in ("", api.token)
+    main = api.ok("GET", f"{api2010(api.account)}.json")
+    assert main["owner_account_sid"] == main["sid"] == api.account
 
 
 def _trusthub_reads(api: Api, profile: str, trust: str) -> None:
@@ -159,6 +169,7 @@ def exchanges() -> list[Answer]:
     clock = FakeClock()
     api = Api(Simulator(now=clock.now, review_seconds=REVIEW, deliver=lambda *a: None))
     _event_streams(api)
+    _accounts(api)
     _sole_proprietor_to_numbers(api, clock)
     _drafts_and_deletes(api)
     _failed_brand_resubmitted(api, clock)

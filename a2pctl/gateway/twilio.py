@@ -1,6 +1,9 @@
 """The one Twilio gateway: the only module that imports `twilio`, the only place that retries.
 
-`TwilioGateway` implements the `Gateway` protocol with the official library. All
+`TwilioGateway` implements the `Gateway` protocol with the official library. Its
+operations live in `a2pctl.gateway.operations` (no `twilio` there), over this
+module's primitives; here the library client is built (for a subaccount, with the
+auth token the main account reads) and its instances become plain records. All
 requests go through one HTTP client of ours, which
 - sends them to `api_url` + the original path when one is given (the sandbox,
   a recording proxy), pagination links included;
@@ -18,7 +21,7 @@ from __future__ import annotations
 import base64
 import json
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -32,7 +35,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from a2pctl.errors import UsageError
-from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, BundleKind, Credentials, GatewayError, Record
+from a2pctl.gateway import Credentials, GatewayError, Record
 from a2pctl.gateway.errors import (
     FailureKind,
     backoff_seconds,
@@ -41,6 +44,7 @@ from a2pctl.gateway.errors import (
     scrub,
     transport_failure,
 )
+from a2pctl.gateway.operations import Operations
 from a2pctl.pacing import Clock, RateLimiter
 
 T = TypeVar("T")
@@ -187,8 +191,9 @@ def _without_none(values: Mapping[str, object] | None) -> list[tuple[str, object
     return [(k, v) for k, v in (values or {}).items() if v is not None]
 
 
-class TwilioGateway:
-    """The `Gateway` over the official library, for one (credentials, account)."""
+class TwilioGateway(Operations):
+    """The `Gateway` over the official library, for one (credentials, account): the
+    operations of `Operations` over this class's client, retry policy and records."""
 
     def __init__(
         self,
@@ -336,348 +341,26 @@ class TwilioGateway:
                 error.hint = error.hint.replace(secret, "***") if error.hint else None
         return error
 
-    # --- the shapes of a call ------------------------------------------------------
+    # --- the shapes of a call (the primitives of `Operations`) -----------------------
     def _create(self, resource: str, target: Any, **params: Any) -> Record:
         return self._call(resource, lambda: _record(target.create(**params)), create=True)
 
-    def _fetch(self, resource: str, target: Any) -> Record:
-        return self._call(resource, lambda: _record(target.fetch()))
+    def _fetch(self, resource: str, target: Any, **params: Any) -> Record:
+        return self._call(resource, lambda: _record(target.fetch(**params)))
 
-    def _update(self, resource: str, target: Any, **params: Any) -> Record:
-        return self._call(resource, lambda: _record(target.update(**params)))
+    def _update(self, resource: str, target: Any, *, create: bool = False, **params: Any) -> Record:
+        return self._call(resource, lambda: _record(target.update(**params)), create=create)
 
     def _list(self, resource: str, target: Any, **filters: Any) -> list[Record]:
         return self._call(
             resource, lambda: [_record(i) for i in target.list(page_size=PAGE_SIZE, **filters)]
         )
 
-    # --- TrustHub bundles: customer profiles and trust products -------------------
-    def _bundles(self, kind: BundleKind) -> tuple[Any, str]:
-        v1 = self._client.trusthub.v1
-        if kind == "customer_profile":
-            return v1.customer_profiles, "/v1/CustomerProfiles"
-        if kind == "trust_product":
-            return v1.trust_products, "/v1/TrustProducts"
-        raise ValueError(f"unknown bundle kind {kind!r}")
-
-    def _bundle_items(self, kind: BundleKind, bundle_sid: str, items: str) -> tuple[Any, str]:
-        """A bundle's EntityAssignments or Evaluations list, and its path."""
-        bundles, path = self._bundles(kind)
-        attribute = "customer_profiles" if kind == "customer_profile" else "trust_products"
-        target = getattr(bundles(bundle_sid), f"{attribute}_{items}")
-        segment = "EntityAssignments" if items == "entity_assignments" else "Evaluations"
-        return target, f"{path}/{bundle_sid}/{segment}"
-
-    def create_bundle(
-        self,
-        kind: BundleKind,
-        *,
-        friendly_name: str,
-        email: str,
-        policy_sid: str,
-        status_callback: str | None = None,
-    ) -> Record:
-        bundles, path = self._bundles(kind)
-        return self._create(
-            f"POST {path}",
-            bundles,
-            friendly_name=friendly_name,
-            email=email,
-            policy_sid=policy_sid,
-            status_callback=status_callback,
-        )
-
-    def fetch_bundle(self, kind: BundleKind, sid: str) -> Record:
-        bundles, path = self._bundles(kind)
-        return self._fetch(f"GET {path}/{sid}", bundles(sid))
-
-    def list_bundles(
-        self, kind: BundleKind, *, friendly_name: str | None = None, policy_sid: str | None = None
-    ) -> list[Record]:
-        bundles, path = self._bundles(kind)
-        return self._list(
-            f"GET {path}", bundles, friendly_name=friendly_name, policy_sid=policy_sid
-        )
-
-    def update_bundle(
-        self,
-        kind: BundleKind,
-        sid: str,
-        *,
-        status: str | None = None,
-        email: str | None = None,
-        friendly_name: str | None = None,
-        status_callback: str | None = None,
-    ) -> Record:
-        bundles, path = self._bundles(kind)
-        return self._update(
-            f"POST {path}/{sid}",
-            bundles(sid),
-            status=status,
-            email=email,
-            friendly_name=friendly_name,
-            status_callback=status_callback,
-        )
-
-    def assign(self, kind: BundleKind, bundle_sid: str, object_sid: str) -> Record:
-        items, path = self._bundle_items(kind, bundle_sid, "entity_assignments")
-        return self._create(f"POST {path}", items, object_sid=object_sid)
-
-    def list_assignments(self, kind: BundleKind, bundle_sid: str) -> list[Record]:
-        items, path = self._bundle_items(kind, bundle_sid, "entity_assignments")
-        return self._list(f"GET {path}", items)
-
-    def evaluate(self, kind: BundleKind, bundle_sid: str, policy_sid: str) -> Record:
-        items, path = self._bundle_items(kind, bundle_sid, "evaluations")
-        return self._create(f"POST {path}", items, policy_sid=policy_sid)
-
-    def list_evaluations(self, kind: BundleKind, bundle_sid: str) -> list[Record]:
-        items, path = self._bundle_items(kind, bundle_sid, "evaluations")
-        return self._list(f"GET {path}", items)
-
-    # --- TrustHub end users and supporting documents ----------------------------
-    def create_end_user(
-        self, *, friendly_name: str, type: str, attributes: dict[str, Any]
-    ) -> Record:
-        return self._create(
-            "POST /v1/EndUsers",
-            self._client.trusthub.v1.end_users,
-            friendly_name=friendly_name,
-            type=type,
-            attributes=attributes,
-        )
-
-    def update_end_user(self, sid: str, *, attributes: dict[str, Any]) -> Record:
-        target = self._client.trusthub.v1.end_users(sid)
-        return self._update(f"POST /v1/EndUsers/{sid}", target, attributes=attributes)
-
-    def list_end_users(self) -> list[Record]:
-        return self._list("GET /v1/EndUsers", self._client.trusthub.v1.end_users)
-
-    def create_supporting_document(
-        self, *, friendly_name: str, type: str, attributes: dict[str, Any]
-    ) -> Record:
-        return self._create(
-            "POST /v1/SupportingDocuments",
-            self._client.trusthub.v1.supporting_documents,
-            friendly_name=friendly_name,
-            type=type,
-            attributes=attributes,
-        )
-
-    def update_supporting_document(self, sid: str, *, attributes: dict[str, Any]) -> Record:
-        target = self._client.trusthub.v1.supporting_documents(sid)
-        return self._update(f"POST /v1/SupportingDocuments/{sid}", target, attributes=attributes)
-
-    def list_supporting_documents(self) -> list[Record]:
-        documents = self._client.trusthub.v1.supporting_documents
-        return self._list("GET /v1/SupportingDocuments", documents)
-
-    # --- API 2010 (paths name the account: a subaccount where one is given) -------
-    def create_address(
-        self,
-        *,
-        customer_name: str,
-        street: str,
-        city: str,
-        region: str,
-        postal_code: str,
-        iso_country: str,
-        friendly_name: str | None = None,
-        street_secondary: str | None = None,
-    ) -> Record:
-        return self._create(
-            f"POST {self._account_path}/Addresses.json",
-            self._client.api.v2010.account.addresses,
-            customer_name=customer_name,
-            street=street,
-            city=city,
-            region=region,
-            postal_code=postal_code,
-            iso_country=iso_country,
-            friendly_name=friendly_name,
-            street_secondary=street_secondary,
-        )
-
-    def update_address(self, sid: str, **fields: Any) -> Record:
-        target = self._client.api.v2010.account.addresses(sid)
-        return self._update(f"POST {self._account_path}/Addresses/{sid}.json", target, **fields)
-
-    def list_addresses(self, *, friendly_name: str | None = None) -> list[Record]:
-        addresses = self._client.api.v2010.account.addresses
-        return self._list(
-            f"GET {self._account_path}/Addresses.json", addresses, friendly_name=friendly_name
-        )
-
-    def find_incoming_numbers(self, *, phone_number: str) -> list[Record]:
-        numbers = self._client.api.v2010.account.incoming_phone_numbers
-        return self._list(
-            f"GET {self._account_path}/IncomingPhoneNumbers.json",
-            numbers,
-            phone_number=phone_number,
-        )
-
-    def fetch_incoming_number(self, sid: str) -> Record:
-        target = self._client.api.v2010.account.incoming_phone_numbers(sid)
-        return self._fetch(f"GET {self._account_path}/IncomingPhoneNumbers/{sid}.json", target)
-
-    @property
-    def _account_path(self) -> str:
-        return f"/2010-04-01/Accounts/{self.account_sid}"
-
-    # --- Messaging: brands -------------------------------------------------------
-    def create_brand(
-        self,
-        *,
-        customer_profile_bundle_sid: str,
-        a2p_profile_bundle_sid: str,
-        brand_type: str | None = None,
-        mock: bool | None = None,
-        skip_automatic_sec_vet: bool | None = None,
-    ) -> Record:
-        return self._create(
-            "POST /v1/a2p/BrandRegistrations",
-            self._client.messaging.v1.brand_registrations,
-            customer_profile_bundle_sid=customer_profile_bundle_sid,
-            a2p_profile_bundle_sid=a2p_profile_bundle_sid,
-            brand_type=brand_type,
-            mock=mock,
-            skip_automatic_sec_vet=skip_automatic_sec_vet,
-        )
-
-    def fetch_brand(self, sid: str) -> Record:
-        target = self._client.messaging.v1.brand_registrations(sid)
-        return self._fetch(f"GET /v1/a2p/BrandRegistrations/{sid}", target)
-
-    def list_brands(self) -> list[Record]:
-        brands = self._client.messaging.v1.brand_registrations
-        return self._list("GET /v1/a2p/BrandRegistrations", brands)
-
-    def resubmit_brand(self, sid: str) -> Record:
-        brand = self._client.messaging.v1.brand_registrations(sid)
-        # A resubmission is reviewed (and may be charged) again: never repeated blindly.
-        resource = f"POST /v1/a2p/BrandRegistrations/{sid}"
-        return self._call(resource, lambda: _record(brand.update()), create=True)
-
-    def send_brand_otp(self, sid: str) -> Record:
-        # Each request texts a new code to the sole proprietor: never repeated blindly.
-        otps = self._client.messaging.v1.brand_registrations(sid).brand_registration_otps
-        return self._create(f"POST /v1/a2p/BrandRegistrations/{sid}/SmsOtp", otps)
-
-    # --- Messaging: services, senders, campaigns ---------------------------------
-    def create_service(
-        self,
-        *,
-        friendly_name: str,
-        inbound_request_url: str | None = None,
-        fallback_url: str | None = None,
-    ) -> Record:
-        return self._create(
-            "POST /v1/Services",
-            self._client.messaging.v1.services,
-            friendly_name=friendly_name,
-            inbound_request_url=inbound_request_url,
-            fallback_url=fallback_url,
-        )
-
-    def fetch_service(self, sid: str) -> Record:
-        return self._fetch(f"GET /v1/Services/{sid}", self._client.messaging.v1.services(sid))
-
-    def list_services(self) -> list[Record]:
-        return self._list("GET /v1/Services", self._client.messaging.v1.services)
-
-    def add_service_phone_number(self, service_sid: str, phone_number_sid: str) -> Record:
-        numbers = self._client.messaging.v1.services(service_sid).phone_numbers
-        resource = f"POST /v1/Services/{service_sid}/PhoneNumbers"
-        return self._create(resource, numbers, phone_number_sid=phone_number_sid)
-
-    def list_service_phone_numbers(self, service_sid: str) -> list[Record]:
-        numbers = self._client.messaging.v1.services(service_sid).phone_numbers
-        return self._list(f"GET /v1/Services/{service_sid}/PhoneNumbers", numbers)
-
-    def fetch_usecases(self, service_sid: str, brand_registration_sid: str) -> list[Record]:
-        usecases = self._client.messaging.v1.services(service_sid).us_app_to_person_usecases
-        found = self._call(
-            f"GET /v1/Services/{service_sid}/Compliance/Usa2p/Usecases",
-            lambda: _record(usecases.fetch(brand_registration_sid=brand_registration_sid)),
-        )
-        return list(found.get("us_app_to_person_usecases") or [])
-
-    def create_campaign(self, service_sid: str, **params: Any) -> Record:
-        campaigns = self._client.messaging.v1.services(service_sid).us_app_to_person
-        return self._create(
-            f"POST /v1/Services/{service_sid}/Compliance/Usa2p", campaigns, **params
-        )
-
-    def fetch_campaign(self, service_sid: str) -> Record:
-        campaigns = self._client.messaging.v1.services(service_sid).us_app_to_person
-        resource = f"GET /v1/Services/{service_sid}/Compliance/Usa2p/{CAMPAIGN_COMPLIANCE_SID}"
-        return self._fetch(resource, campaigns(CAMPAIGN_COMPLIANCE_SID))
-
-    def list_campaigns(self, service_sid: str) -> list[Record]:
-        campaigns = self._client.messaging.v1.services(service_sid).us_app_to_person
-        return self._list(f"GET /v1/Services/{service_sid}/Compliance/Usa2p", campaigns)
-
-    def delete_campaign(self, service_sid: str) -> None:
-        campaign = self._client.messaging.v1.services(service_sid).us_app_to_person(
-            CAMPAIGN_COMPLIANCE_SID
-        )
-        resource = f"DELETE /v1/Services/{service_sid}/Compliance/Usa2p/{CAMPAIGN_COMPLIANCE_SID}"
-        self._call(resource, campaign.delete)
-
-    # --- Event Streams -------------------------------------------------------------
-    def create_sink(
-        self, *, description: str, sink_configuration: dict[str, Any], sink_type: str
-    ) -> Record:
-        return self._create(
-            "POST /v1/Sinks",
-            self._client.events.v1.sinks,
-            description=description,
-            sink_configuration=sink_configuration,
-            sink_type=sink_type,
-        )
-
-    def list_sinks(self) -> list[Record]:
-        return self._list("GET /v1/Sinks", self._client.events.v1.sinks)
-
-    def create_subscription(
-        self, *, description: str, sink_sid: str, types: list[dict[str, Any]]
-    ) -> Record:
-        return self._create(
-            "POST /v1/Subscriptions",
-            self._client.events.v1.subscriptions,
-            description=description,
-            sink_sid=sink_sid,
-            types=types,
-        )
-
-    def list_subscriptions(self, *, sink_sid: str | None = None) -> list[Record]:
-        subscriptions = self._client.events.v1.subscriptions
-        return self._list("GET /v1/Subscriptions", subscriptions, sink_sid=sink_sid)
-
-    def list_subscribed_events(self, subscription_sid: str) -> list[Record]:
-        events = self._client.events.v1.subscriptions(subscription_sid).subscribed_events
-        return self._list(f"GET /v1/Subscriptions/{subscription_sid}/SubscribedEvents", events)
-
-    def add_subscribed_event(
-        self, subscription_sid: str, *, type: str, schema_version: int | None = None
-    ) -> Record:
-        events = self._client.events.v1.subscriptions(subscription_sid).subscribed_events
-        resource = f"POST /v1/Subscriptions/{subscription_sid}/SubscribedEvents"
-        return self._create(resource, events, type=type, schema_version=schema_version)
-
-    def list_event_types(self) -> list[Record]:
-        return self._list("GET /v1/Types", self._client.events.v1.event_types)
-
 
 # --- records out ---------------------------------------------------------------------
 def _record(instance: Any) -> Record:
     """A library instance as Twilio's snake_case JSON: public attributes, dates as ISO-8601."""
     return {k: _plain(v) for k, v in vars(instance).items() if not k.startswith("_")}
-
-
-def _records(instances: Iterable[Any]) -> list[Record]:
-    return [_record(i) for i in instances]
 
 
 def _plain(value: Any) -> Any:

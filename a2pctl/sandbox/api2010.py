@@ -1,5 +1,11 @@
-"""API 2010-04-01 (api.twilio.com): Addresses and IncomingPhoneNumbers
+"""API 2010-04-01 (api.twilio.com): the Account, Addresses and IncomingPhoneNumbers
 (endpoints.md §2). Paths carry the account: /2010-04-01/Accounts/{AC}/….
+
+Every AC SID other than the sandbox's main account is a subaccount: of the
+account that asks about it, or of the main account when it asks about itself.
+Fetching it shows its auth token, derived from its SID (`account_token`), never
+the main account's, as a main account reads a subaccount's token on Twilio.
+Requests authenticated as the subaccount (Basic username = its SID) act on it.
 
 The sandbox account owns every valid US number (+1 and ten digits, area code
 not starting with 0 or 1) it is asked about: listing IncomingPhoneNumbers with
@@ -10,12 +16,14 @@ them, so "number not in this account" paths can be tried.
 
 from __future__ import annotations
 
+import base64
 import fnmatch
+import hashlib
 import re
 
 from a2pctl.sandbox.bundles import ensure_editable
 from a2pctl.sandbox.routing import Route, route
-from a2pctl.sandbox.wire import Json, Reply, Request, invalid, public, rfc2822
+from a2pctl.sandbox.wire import Json, Reply, Request, invalid, not_found, public, rfc2822
 from a2pctl.sandbox.wire import api2010_page as page
 from a2pctl.sandbox.world import World
 
@@ -38,6 +46,78 @@ REQUIRED_ADDRESS = ("CustomerName", "Street", "City", "Region", "PostalCode", "I
 
 def _uri(account: str, collection: str, sid: str) -> str:
     return f"/2010-04-01/Accounts/{account}/{collection}/{sid}.json"
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+ACCOUNTS_CREATED = 1438286400.0  # 30 Jul 2015 20:00 UTC, the date of the spec's example
+# (key, path after /2010-04-01/Accounts/{AC}) of an Account's subresource_uris, as
+# the official description's example of GET /2010-04-01/Accounts/{Sid}.json lists them.
+SUBRESOURCES = (
+    ("available_phone_numbers", "AvailablePhoneNumbers"),
+    ("calls", "Calls"),
+    ("conferences", "Conferences"),
+    ("incoming_phone_numbers", "IncomingPhoneNumbers"),
+    ("notifications", "Notifications"),
+    ("outgoing_caller_ids", "OutgoingCallerIds"),
+    ("recordings", "Recordings"),
+    ("transcriptions", "Transcriptions"),
+    ("addresses", "Addresses"),
+    ("signing_keys", "SigningKeys"),
+    ("connect_apps", "ConnectApps"),
+    ("sip", "SIP"),
+    ("authorized_connect_apps", "AuthorizedConnectApps"),
+    ("usage", "Usage"),
+    ("keys", "Keys"),
+    ("applications", "Applications"),
+    ("short_codes", "SMS/ShortCodes"),
+    ("queues", "Queues"),
+    ("messages", "Messages"),
+    ("balance", "Balance"),
+)
+
+
+def account_token(sid: str) -> str:
+    """A subaccount's auth token: 32 hex digits, the same for the same SID in every
+    sandbox (so a new process, or the HTTP sandbox, accepts what an old one showed)."""
+    return hashlib.sha256(f"a2pctl-sandbox-subaccount:{sid}".encode()).hexdigest()[:32]
+
+
+def _requester(req: Request) -> str:
+    """The Basic-auth username (the simulator has checked the header before routing)."""
+    encoded = req.headers.get("authorization", "").partition(" ")[2]
+    return base64.b64decode(encoded).decode("utf-8", "replace").partition(":")[0]
+
+
+def fetch_account(world: World, req: Request, sid: str) -> Reply:
+    # Imported here: the simulator imports this module to build its routes.
+    from a2pctl.sandbox.simulator import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+
+    if not ACCOUNT_SID.match(sid):
+        raise not_found(req.path)
+    requester = _requester(req)
+    if sid == SANDBOX_ACCOUNT_SID:
+        owner, token, name = sid, SANDBOX_AUTH_TOKEN, "a2pctl sandbox"
+    else:
+        owner = requester if ACCOUNT_SID.match(requester) else SANDBOX_ACCOUNT_SID
+        if owner == sid:  # a subaccount reading itself
+            owner = SANDBOX_ACCOUNT_SID
+        token, name = account_token(sid), f"a2pctl sandbox subaccount {sid[-6:]}"
+    created = rfc2822(ACCOUNTS_CREATED)
+    base = ACCOUNT_PATH.format(sid)
+    return 200, {
+        "auth_token": token,
+        "date_created": created,
+        "date_updated": created,
+        "friendly_name": name,
+        "owner_account_sid": owner,
+        "sid": sid,
+        "status": "active",
+        "subresource_uris": {key: f"{base}/{path}.json" for key, path in SUBRESOURCES},
+        "type": "Full",
+        "uri": f"{base}.json",
+    }
 
 
 # --- addresses --------------------------------------------------------------------------
@@ -203,6 +283,7 @@ def fetch_number(world: World, req: Request, account: str, sid: str) -> Reply:
 
 
 ROUTES: list[Route] = [
+    route("GET", ACCOUNT_PATH + ".json", fetch_account),
     route("POST", ACCOUNT_PATH + "/Addresses.json", create_address),
     route("GET", ACCOUNT_PATH + "/Addresses.json", list_addresses),
     route("GET", ACCOUNT_PATH + "/Addresses/{}", fetch_address),

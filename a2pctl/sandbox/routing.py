@@ -1,7 +1,9 @@
 """Routes: (method, path template) -> handler. Templates use `{}` for one
-path segment; the captured segments are passed to the handler in order.
-Routes are matched in order, so a literal segment (…/Usa2p/Usecases) is
-listed before the `{}` that would also match it."""
+path segment, or for the part of one before a literal suffix
+(`/2010-04-01/Accounts/{}.json` captures the SID without `.json`); the
+captured segments are passed to the handler in order. Routes are matched in
+order, so a literal segment (…/Usa2p/Usecases) is listed before the `{}` that
+would also match it."""
 
 from __future__ import annotations
 

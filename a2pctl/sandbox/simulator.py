@@ -272,7 +272,10 @@ class Simulator:
             account = user
         else:
             account = SANDBOX_ACCOUNT_SID
-        self._tokens[account] = password
+        if user == account or not user.startswith("AC"):
+            # A main account reading a subaccount's path authenticates with its own
+            # token, which must not become the subaccount's signing token.
+            self._tokens[account] = password
         self._check_rate(account)
         req = Request(call.method, call.path, call.query, call.form, call.headers, account)
         path_matched = False
