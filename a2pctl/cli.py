@@ -72,7 +72,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     verbose: Annotated[
-        bool, typer.Option("-v", "--verbose", help="Show request details and tracebacks.")
+        bool,
+        typer.Option("-v", "--verbose", help="Show the traceback of an error (for bug reports)."),
     ] = False,
     no_color: Annotated[
         bool, typer.Option("--no-color", help="Plain output without colour (also NO_COLOR).")
@@ -170,7 +171,10 @@ def _credentials() -> Credentials:
 
 
 def _runtime(settings: Settings) -> AbstractContextManager[Runtime]:
-    return open_runtime(settings, _credentials)
+    console = _console(stderr=True)
+    return open_runtime(
+        settings, _credentials, notify=lambda text: console.print(f"retry: {text}", markup=False)
+    )
 
 
 def _exit(code: int) -> NoReturn:

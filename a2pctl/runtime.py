@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from a2pctl.errors import UsageError
 
 if TYPE_CHECKING:
-    from a2pctl.gateway import Credentials, Gateway
+    from a2pctl.gateway import Credentials, Gateway, GatewayError
     from a2pctl.pacing import Clock, RateLimiter
     from a2pctl.state import Store
 
@@ -62,8 +62,15 @@ class Runtime:
 
 
 @contextmanager
-def open_runtime(settings: Settings, credentials: Callable[[], Credentials]) -> Iterator[Runtime]:
-    """The store, clock, limiter and gateway factory for one command."""
+def open_runtime(
+    settings: Settings,
+    credentials: Callable[[], Credentials],
+    notify: Callable[[str], None] | None = None,
+) -> Iterator[Runtime]:
+    """The store, clock, limiter and gateway factory for one command.
+
+    `notify` hears about each retry (429, 5xx, a dropped connection) before its wait.
+    """
     from a2pctl.pacing import RateLimiter, SystemClock
     from a2pctl.state import Store
 
@@ -75,6 +82,11 @@ def open_runtime(settings: Settings, credentials: Callable[[], Credentials]) -> 
     if pause is None:
         pause = SANDBOX_PAUSE_SECONDS if sandbox else DEFAULT_PAUSE_SECONDS
     limiter = RateLimiter(clock, rate)
+
+    def on_retry(error: GatewayError, wait: float) -> None:
+        if notify is not None:
+            notify(f"{error.message}; retrying in {wait:0.1f} s")
+
     try:
         if sandbox:
             from a2pctl.gateway import Credentials
@@ -105,6 +117,7 @@ def open_runtime(settings: Settings, credentials: Callable[[], Credentials]) -> 
                     limiter=limiter,
                     clock=clock,
                     transport=InProcessTransport(simulator),
+                    on_retry=on_retry,
                 )
 
             def save() -> None:
@@ -121,7 +134,12 @@ def open_runtime(settings: Settings, credentials: Callable[[], Credentials]) -> 
                 from a2pctl.gateway.twilio import TwilioGateway
 
                 return TwilioGateway(
-                    creds, account_sid, limiter=limiter, clock=clock, api_url=settings.api_url
+                    creds,
+                    account_sid,
+                    limiter=limiter,
+                    clock=clock,
+                    api_url=settings.api_url,
+                    on_retry=on_retry,
                 )
 
             def save() -> None:
