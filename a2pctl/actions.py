@@ -401,9 +401,8 @@ def create_campaign(run: Run, step: Step, a: CreateCampaign) -> Result:
     )
     detail = dict(rec, messaging_service_sid=service)
     run.remember(f"campaign:{service}", "campaign", rec.get("campaign_status"), detail)
-    return Done(
-        rec.get("sid"), rec.get("campaign_status"), data={"campaign_id": rec.get("campaign_id")}
-    )
+    data = {"campaign_id": rec.get("campaign_id"), "hash": run.hash_of(a.params)}
+    return Done(rec.get("sid"), rec.get("campaign_status"), data=data)
 
 
 def resolve_number(run: Run, step: Step, a: ResolveNumber) -> Result:

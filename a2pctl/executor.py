@@ -169,8 +169,13 @@ class Run:
         try:
             if not self._changes_applied:
                 self._changes_applied = True
-                for title in apply_changes(self):
-                    self.observer.notice(self.name, f"{title}: updated from the changed file")
+                changes = apply_changes(self)
+                for notice in changes.notices:
+                    self.observer.notice(self.name, notice)
+                if changes.delay:
+                    self.ready_at = self.clock.now() + changes.delay
+                    self.waiting = f"{changes.delay:g} s after deleting a campaign, as documented"
+                    return
                 step = next_step(self.flow, self.records)
             if step is None:
                 self._finish("complete")

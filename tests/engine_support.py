@@ -82,12 +82,29 @@ def basic_auth(headers: Any) -> tuple[str, str] | None:
 
 
 @dataclass
+class Notices:
+    """An observer that keeps the notices of a run (changes applied, answers lost)."""
+
+    notices: list[str]
+
+    def step_done(self, registration: str, title: str, sid: str | None) -> None:
+        return None
+
+    def waiting(self, registration: str, reason: str, remaining: float) -> None:
+        return None
+
+    def notice(self, registration: str, message: str) -> None:
+        self.notices.append(message)
+
+
+@dataclass
 class World:
     clock: FakeClock
     store: Store
     simulator: Simulator
     recorder: Recorder
     rate: float = 1.0
+    observer: Notices | None = None
 
     def gateway(self, account_sid: str | None = None) -> Gateway:
         creds = Credentials(SANDBOX_ACCOUNT_SID, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
@@ -115,6 +132,7 @@ class World:
             poll_seconds=POLL,
             wait=wait,
             timeout=timeout,
+            observer=self.observer,
         )
 
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from engine_support import SOLE_PROPRIETOR, STANDARD, count_resources, make_world
+from engine_support import (
+    SOLE_PROPRIETOR,
+    STANDARD,
+    Notices,
+    World,
+    count_resources,
+    make_world,
+)
 
-from a2pctl.executor import exit_code
+from a2pctl.executor import Outcome, exit_code
+from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID
 from a2pctl.sandbox import SimResponse
 
 
@@ -105,3 +113,75 @@ def test_a_400_is_reported_with_twilios_code_and_the_customer_file_field(tmp_pat
     assert "Length validation failed" in error["message"]
     campaign_posts = [h for h in world.recorder.hits if h.path.endswith("/Compliance/Usa2p")]
     assert len([h for h in campaign_posts if h.method == "POST"]) == 1  # never retried
+
+
+def _failed_campaign(tmp_path: Path, file: Path) -> tuple[World, Outcome]:
+    world = make_world(tmp_path, "campaign-rejected")
+    [outcome] = world.register(file)
+    assert outcome.outcome == "complete", outcome.errors  # submitted: register is done
+    world.clock.advance(3600)  # the review rejects it meanwhile
+    service = outcome.resources["messaging_service"]
+    assert world.gateway().fetch_campaign(service)["campaign_status"] == "FAILED"
+    return world, outcome
+
+
+def test_a_rejected_campaign_is_edited_in_place_from_the_changed_file(tmp_path: Path) -> None:
+    world, first = _failed_campaign(tmp_path, SOLE_PROPRIETOR)
+    text = SOLE_PROPRIETOR.read_text()
+    fixed = tmp_path / "fixed.yaml"
+    fixed.write_text(text.replace("Jane Doe Pottery sends", "Jane Doe Pottery, a studio, sends"))
+    assert fixed.read_text() != text
+    before = len(world.recorder.hits)
+    [second] = world.register(fixed)
+    assert second.outcome == "complete", second.errors
+    edits = [
+        h
+        for h in world.recorder.hits[before:]
+        if h.method == "POST" and h.path.endswith("/Compliance/Usa2p/" + CAMPAIGN_COMPLIANCE_SID)
+    ]
+    assert len(edits) == 1
+    assert "a studio" in edits[0].form["Description"][0]
+    assert edits[0].form["AgeGated"] == ["false"]
+    world.clock.advance(3600)
+    service = first.resources["messaging_service"]
+    assert world.gateway().fetch_campaign(service)["campaign_status"] == "VERIFIED"
+    assert count_resources(world)["campaigns"] == 1
+    [third] = world.register(fixed)  # nothing changed since: nothing is sent again
+    assert third.outcome == "complete"
+
+
+def test_a_changed_use_case_replaces_the_failed_campaign_5_s_after_deleting_it(
+    tmp_path: Path,
+) -> None:
+    world, first = _failed_campaign(tmp_path, STANDARD)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        STANDARD.read_text().replace("DELIVERY_NOTIFICATION", "ACCOUNT_NOTIFICATION")
+    )
+    before = len(world.recorder.hits)
+    [second] = world.register(changed)
+    assert second.outcome == "complete", second.errors
+    hits = world.recorder.hits[before:]
+    deleted = next(h for h in hits if h.method == "DELETE")
+    created = next(h for h in hits if h.method == "POST" and h.path.endswith("/Compliance/Usa2p"))
+    assert created.at - deleted.at >= 5
+    assert created.form["UsAppToPersonUsecase"] == ["ACCOUNT_NOTIFICATION"]
+    service = first.resources["messaging_service"]
+    [campaign] = world.gateway().list_campaigns(service)
+    assert campaign["us_app_to_person_usecase"] == "ACCOUNT_NOTIFICATION"
+
+
+def test_a_campaign_under_review_is_not_edited_and_the_user_is_told(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    world.register(SOLE_PROPRIETOR)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        SOLE_PROPRIETOR.read_text().replace("Jane Doe Pottery sends", "Jane Doe Pottery now sends")
+    )
+    notices: list[str] = []
+    world.observer = Notices(notices)
+    before = len(world.recorder.hits)
+    [again] = world.register(changed)
+    assert again.outcome == "complete"
+    assert not [h for h in world.recorder.hits[before:] if h.method == "POST"]
+    assert any("FAILED campaign only" in n for n in notices), notices

@@ -175,6 +175,23 @@ class Gateway(Protocol):
         """`params` as the library's `us_app_to_person.create` takes them."""
         ...
 
+    def update_campaign(
+        self,
+        service_sid: str,
+        *,
+        has_embedded_links: bool,
+        has_embedded_phone: bool,
+        message_samples: list[str],
+        message_flow: str,
+        description: str,
+        age_gated: bool,
+        direct_lending: bool,
+        privacy_policy_url: str | None = None,
+        terms_and_conditions_url: str | None = None,
+    ) -> Record:
+        """Edit a FAILED campaign in place (the use case cannot change this way)."""
+        ...
+
     def fetch_campaign(self, service_sid: str) -> Record: ...
     def list_campaigns(self, service_sid: str) -> list[Record]: ...
     def delete_campaign(self, service_sid: str) -> None: ...

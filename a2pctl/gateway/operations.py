@@ -317,6 +317,41 @@ class Operations(ABC):
             f"POST /v1/Services/{service_sid}/Compliance/Usa2p", campaigns, **params
         )
 
+    def update_campaign(
+        self,
+        service_sid: str,
+        *,
+        has_embedded_links: bool,
+        has_embedded_phone: bool,
+        message_samples: list[str],
+        message_flow: str,
+        description: str,
+        age_gated: bool,
+        direct_lending: bool,
+        privacy_policy_url: str | None = None,
+        terms_and_conditions_url: str | None = None,
+    ) -> Record:
+        campaign = self._client.messaging.v1.services(service_sid).us_app_to_person(
+            CAMPAIGN_COMPLIANCE_SID
+        )
+        optional = {
+            "privacy_policy_url": privacy_policy_url,
+            "terms_and_conditions_url": terms_and_conditions_url,
+        }
+        return self._update(
+            f"POST /v1/Services/{service_sid}/Compliance/Usa2p/{CAMPAIGN_COMPLIANCE_SID}",
+            campaign,
+            create=True,  # a resubmission may be charged: never repeated blindly
+            has_embedded_links=has_embedded_links,
+            has_embedded_phone=has_embedded_phone,
+            message_samples=message_samples,
+            message_flow=message_flow,
+            description=description,
+            age_gated=age_gated,
+            direct_lending=direct_lending,
+            **{k: v for k, v in optional.items() if v is not None},
+        )
+
     def fetch_campaign(self, service_sid: str) -> Record:
         campaigns = self._client.messaging.v1.services(service_sid).us_app_to_person
         resource = f"GET /v1/Services/{service_sid}/Compliance/Usa2p/{CAMPAIGN_COMPLIANCE_SID}"
