@@ -4,8 +4,9 @@ A handler returns `Done` (with the SID it produced), `Wait` (an outside review
 is not finished) or `Fail` (a documented rejection). Creates go through
 `_create`: the intent is recorded before the request, the SID the moment the
 answer arrives, and a step found `started` without a SID is looked up before
-anything is created again. Fee-bearing resources (brand, campaign) are looked
-up before *every* create.
+anything is created again. Fee-bearing resources (brand, campaign) and the
+bundles (found by their deterministic friendly names) are looked up before
+*every* create, so even a lost state store cannot cause a second brand.
 """
 
 from __future__ import annotations
@@ -82,9 +83,12 @@ def _create(
     create: Callable[[], Record],
     *,
     fee: bool = False,
+    look_first: bool = False,
 ) -> Record:
+    """Create once. `look_first`: always look the resource up before creating it;
+    `fee`: that, and never create again after a lost answer until a later look."""
     record = run.record(step.name)
-    if fee or (record is not None and record.status == "started"):
+    if fee or look_first or (record is not None and record.status == "started"):
         found = lookup()
         if found is not None:
             run.note(step, "found the resource a previous run created; not creating it again")
@@ -131,6 +135,9 @@ def create_bundle(run: Run, step: Step, a: CreateBundle) -> Result:
             policy_sid=a.policy_sid,
             status_callback=a.status_callback,
         ),
+        # One filtered list request: even with a lost state store the customer's
+        # bundles are found again, and with them the brand (looked up by bundle SIDs).
+        look_first=True,
     )
     return Done(rec["sid"], rec.get("status"), record=rec)
 

@@ -19,6 +19,7 @@ from engine_support import (
 )
 
 from a2pctl.executor import exit_code
+from a2pctl.state import Store
 
 ONE_OF_EACH_SP = {
     "customer_profiles": 1,
@@ -184,3 +185,13 @@ def test_the_same_registration_in_two_files_is_refused(world: World, tmp_path: P
     copy.write_text(SOLE_PROPRIETOR.read_text())
     outcomes = world.register(SOLE_PROPRIETOR, copy, wait=False)
     assert [o.outcome for o in outcomes] == ["pending", "invalid"]
+
+
+def test_a_lost_state_store_does_not_pay_for_a_second_brand(world: World, tmp_path: Path) -> None:
+    world.register(SOLE_PROPRIETOR)
+    world.store.close()
+    world.store = Store.open(tmp_path / "fresh-state.db", world.clock)  # the store is gone
+    world.register(SOLE_PROPRIETOR)  # stops where Twilio refuses edits of submitted bundles
+    counts = count_resources(world)
+    assert (counts["customer_profiles"], counts["trust_products"]) == (1, 1)
+    assert (counts["brands"], counts["campaigns"]) == (1, 1)
