@@ -217,7 +217,7 @@ def evaluate(run: Run, step: Step, a: Evaluate) -> Result:
     what = a.kind.replace("_", " ")
     return Fail(
         [
-            error(f"{what} evaluation: {reason}", field=run.file_field(path), code="noncompliant")
+            error(f"{what} evaluation: {reason}", field=path, code="noncompliant")
             for path, reason in problems
         ]
     )
@@ -325,7 +325,7 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
             error(
                 str(e.get("description") or e.get("message") or e),
                 code=e.get("code") or e.get("error_code"),
-                field=run.file_field(remediation.customer_field("brand", _first(e.get("fields")))),
+                field=remediation.customer_field("brand", _first(e.get("fields"))),
             )
             for e in (brand.get("errors") or [])
             if isinstance(e, dict)
@@ -427,7 +427,7 @@ def resolve_number(run: Run, step: Step, a: ResolveNumber) -> Result:
                 [
                     error(
                         f"the account does not own {a.number}; buy it or fix the file",
-                        field=run.file_field(f"phone_numbers[{run.number_index(a.number)}]"),
+                        field=f"phone_numbers[{run.number_index(a.number)}]",
                     )
                 ]
             )

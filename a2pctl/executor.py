@@ -148,9 +148,6 @@ class Run:
     def hash_of(value: Any) -> str:
         return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
 
-    def file_field(self, path: str | None) -> str | None:
-        return path
-
     def personal(self, action: str) -> str:
         """A catalogue action with this registration's own name and file filled in."""
         return action.replace("REF", self.name).replace("FILE", str(self.path))
@@ -321,9 +318,9 @@ def register(
         seen.add((customer.name, account))
         if account not in gateways:
             gateways[account] = make_gateway(customer.account_sid)
-        runs.append(
-            Run(customer, Path(check.file), account, gateways[account], store, clock, watcher)
-        )
+        run = Run(customer, Path(check.file), account, gateways[account], store, clock, watcher)
+        run.warnings = [str(problem) for problem in check.warnings]
+        runs.append(run)
     deadline = clock.now() + timeout
     with ExitStack() as locks:
         for run in runs:

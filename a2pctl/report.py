@@ -151,6 +151,7 @@ def _registration_json(item: Any) -> dict[str, Any]:
         "outcome": item.outcome,
         "waiting_for": item.waiting_for,
         "resources": item.resources,
+        "warnings": list(getattr(item, "warnings", [])),
         "errors": [
             {
                 "code": e.get("code"),
@@ -199,6 +200,8 @@ def render_outcomes(outcomes: list[Any], out: Console, err: Console) -> None:
         for text in labelled:
             out.print(f"  {text}", style="dim")
         _errors(item, err)
+        for warning in getattr(item, "warnings", []):
+            err.print(f"warning: {warning}", markup=False)
         if item.outcome == "pending":
             out.print(f"  re-run `a2pctl register {item.file}` later, or add --wait", style="dim")
 
