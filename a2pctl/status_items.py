@@ -111,7 +111,11 @@ class StatusReport:
 
     @property
     def pending(self) -> bool:
-        return any(i.severity == rem.PENDING for i in self.items)
+        """Whether some registration still waits on a review. A registration with a failure
+        waits on the user instead: what it has not created yet (the campaign of a FAILED
+        brand) or cannot register (the numbers of a FAILED campaign) stays pending forever,
+        so `status --watch` must not keep refreshing it."""
+        return any(row.severity == rem.PENDING for row in self.rows)
 
     @property
     def exit_code(self) -> ExitCode:

@@ -1,0 +1,228 @@
+"""Every sandbox scenario, as a new user plays it: `a2pctl register --sandbox --wait
+--scenario NAME FILE` ends with the exit code and outcome that the README's scenario
+table documents.
+
+One real process per scenario, each in its own working directory (so its own
+default state store and simulator). They all start together when the module
+starts, so their simulated reviews (0.5 s steps) overlap; each table row then
+checks its own run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from a2pctl.sandbox import SCENARIOS
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+SP = EXAMPLES / "sole-proprietor.yaml"
+STANDARD = EXAMPLES / "standard.yaml"
+LVS = EXAMPLES / "low-volume-standard.yaml"
+NAMES = {SP: "jane-doe-pottery", STANDARD: "northwind-outfitters", LVS: "riverside-dental"}
+FLOWS = {SP: "sole_proprietor", STANDARD: "standard", LVS: "low_volume_standard"}
+TIMEOUT = 120.0  # a subprocess never runs this long unless the CLI hangs
+
+Done = subprocess.CompletedProcess[str]
+
+
+def cli_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "A2PCTL_"))}
+    env.update({"COLUMNS": "200", "NO_COLOR": "1"})
+    return env
+
+
+def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "a2pctl", *args],
+        cwd=cwd,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen[str], timeout: float = TIMEOUT) -> Done:
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        pytest.fail(f"{process.args!r} did not end within {timeout} s\n{out}\n{err}")
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def a2pctl(*args: str, cwd: Path, timeout: float = TIMEOUT) -> Done:
+    return finish(start(*args, cwd=cwd), timeout)
+
+
+def problems(done: Done) -> list[str]:
+    """stderr without the progress lines (✓ done, … waiting)."""
+    return [line for line in done.stderr.splitlines() if not line.startswith(tuple(NAMES.values()))]
+
+
+# --- what each scenario ends with ---------------------------------------------------------------
+
+
+def no_problem(done: Done) -> None:
+    assert problems(done) == []
+
+
+def every_resource(done: Done) -> None:
+    no_problem(done)
+    for label, prefix in (("brand", "BN"), ("messaging service", "MG"), ("campaign", "QE")):
+        assert f"\n  {label} {prefix}" in done.stdout, label
+    assert "\n  number PN" in done.stdout
+
+
+def brand_failed_with(code: int, text: str) -> Callable[[Done], None]:
+    def check(done: Done) -> None:
+        assert "  brand BN" in done.stdout and "  campaign" not in done.stdout
+        assert any(" is FAILED: " in line for line in problems(done)), done.stderr
+        assert any(line.endswith(f"[{code}]") and text in line for line in problems(done))
+
+    return check
+
+
+def waits_for(text: str) -> Callable[[Done], None]:
+    def check(done: Done) -> None:
+        first = done.stdout.splitlines()[0]
+        assert "waiting for brand BN" in first and text in first, first
+        assert "  campaign" not in done.stdout  # no campaign before the brand gate
+
+    return check
+
+
+def profile_rejected(done: Done) -> None:
+    assert "  brand" not in done.stdout  # the rejected profile stopped the flow
+    assert any("twilio-rejected" in line and line.endswith("[30793]") for line in problems(done))
+
+
+def evaluation_field(done: Done) -> None:
+    # FILE:LINE: field.path: reason [noncompliant], the field named in the customer file
+    [line] = [p for p in problems(done) if p.endswith("[noncompliant]")]
+    assert line.startswith(f"{STANDARD}:")
+    assert ": business.business_type: " in line and "(error 22218)" in line
+    assert "  trust bundle" not in done.stdout  # stopped at the customer profile
+
+
+@dataclass(frozen=True)
+class Expected:
+    file: Path
+    exit_code: int
+    outcome: str  # complete | pending | failed
+    check: Callable[[Done], None] = field(repr=False)
+    timeout: str = "60s"
+
+
+EXPECTED = {
+    "default": Expected(SP, 0, "complete", every_resource),
+    "brand-fails": Expected(
+        SP, 1, "failed", brand_failed_with(30799, "Unable to register Brand with The Campaign")
+    ),
+    # register ends once the campaign is submitted; the rejection comes later (test below)
+    "campaign-rejected": Expected(LVS, 0, "complete", every_resource),
+    "otp-never-answered": Expected(
+        SP, 3, "pending", waits_for("status APPROVED, identity UNVERIFIED"), timeout="3"
+    ),
+    "bundle-rejected": Expected(STANDARD, 1, "failed", profile_rejected),
+    "slow-review": Expected(STANDARD, 3, "pending", waits_for("status IN_REVIEW"), timeout="3"),
+    "evaluation-noncompliant": Expected(STANDARD, 1, "failed", evaluation_field),
+    "number-registration-fails": Expected(LVS, 0, "complete", every_resource),
+}
+
+
+@dataclass
+class Run:
+    cwd: Path
+    process: subprocess.Popen[str]
+    _done: Done | None = None
+
+    def done(self) -> Done:
+        if self._done is None:
+            self._done = finish(self.process)
+        return self._done
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
+    started = {}
+    for scenario, expected in EXPECTED.items():
+        cwd = tmp_path_factory.mktemp(scenario)
+        args = ("--wait", "--timeout", expected.timeout, "--scenario", scenario)
+        started[scenario] = Run(
+            cwd, start("register", "--sandbox", *args, str(expected.file), cwd=cwd)
+        )
+    yield started
+    for run in started.values():
+        if run.process.poll() is None:
+            run.process.kill()
+        run.process.communicate()
+
+
+def test_every_scenario_has_an_expected_outcome() -> None:
+    assert set(EXPECTED) == set(SCENARIOS)
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_register_ends_as_the_scenario_documents(scenario: str, runs: dict[str, Run]) -> None:
+    expected = EXPECTED[scenario]
+    done = runs[scenario].done()
+    assert done.returncode == expected.exit_code, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    name, flow = NAMES[expected.file], FLOWS[expected.file]
+    assert done.stdout.startswith(f"{expected.outcome}  {name} ({flow})"), done.stdout
+    assert "\n  customer profile BU" in done.stdout
+    expected.check(done)
+
+
+def test_a_rejected_campaign_is_reported_by_status(runs: dict[str, Run]) -> None:
+    run = runs["campaign-rejected"]
+    assert run.done().returncode == 0
+    watched = a2pctl("status", "--sandbox", "--watch", "--interval", "0.5", cwd=run.cwd, timeout=30)
+    assert watched.returncode == 1, watched.stdout + watched.stderr
+    assert "→ campaign.description" in watched.stdout
+    assert "→ campaign.message_samples[0]" in watched.stdout
+
+
+@pytest.mark.xfail(
+    reason="the in-process sandbox keeps its number-registration events in its outbox: "
+    "nothing records them in the state store, so `status` never learns that a number "
+    "failed (README: number-registration-fails → `status` 1)",
+)
+def test_a_failed_number_registration_is_reported_by_status(runs: dict[str, Run]) -> None:
+    run = runs["number-registration-fails"]
+    assert run.done().returncode == 0
+    watched = a2pctl(
+        "status", "--sandbox", "--watch", "--interval", "0.5", "--json", cwd=run.cwd, timeout=30
+    )
+    numbers = [i for i in json.loads(watched.stdout)["items"] if i["kind"] == "phone_number"]
+    assert numbers
+    for number in numbers:
+        assert number["status"] == "FAILURE", number
+        assert number["severity"] == "failed"
+        assert number["remediation"]["severity"] == "failed"
+        assert number["remediation"]["action"]
+    assert watched.returncode == 1
+
+
+@pytest.mark.parametrize("where", ["no store yet", "existing store"])
+def test_an_unknown_scenario_exits_2_listing_the_known_ones(tmp_path: Path, where: str) -> None:
+    if where == "existing store":
+        made = a2pctl("register", "--sandbox", "--scenario", "slow-review", str(SP), cwd=tmp_path)
+        assert made.returncode == 3, made.stdout + made.stderr
+    done = a2pctl("register", "--sandbox", "--scenario", "brand-fail", str(SP), cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "unknown scenario 'brand-fail'" in done.stderr
+    for scenario in SCENARIOS:
+        assert scenario in done.stderr
+    assert "Traceback" not in done.stderr
