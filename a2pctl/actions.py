@@ -321,11 +321,12 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
         return _resubmit(run, brand)
     advice = remediation.for_brand(brand)
     if advice.severity == "failed" or status in ("FAILED", "SUSPENDED"):
+        brand_type = brand.get("brand_type")
         errors = [
             error(
                 str(e.get("description") or e.get("message") or e),
-                code=e.get("code") or e.get("error_code"),
-                field=remediation.customer_field("brand", _first(e.get("fields"))),
+                code=e.get("error_code") or e.get("code"),
+                field=remediation.from_error(e, "brand", object_type=brand_type).field,
             )
             for e in (brand.get("errors") or [])
             if isinstance(e, dict)
@@ -355,12 +356,6 @@ def _resubmit(run: Run, brand: Record) -> Result:
     run.store.mark_done(run.name, run.account, RESUBMIT_BRAND)
     run.remember(brand["sid"], "brand", rec.get("status") or "PENDING", rec)
     return Wait(f"brand {brand['sid']} resubmitted with the corrected data; review pending")
-
-
-def _first(fields: Any) -> str:
-    if isinstance(fields, list) and fields:
-        return str(fields[0])
-    return str(fields or "")
 
 
 def check_usecase(run: Run, step: Step, a: CheckUsecase) -> Result:

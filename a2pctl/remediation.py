@@ -400,7 +400,9 @@ def from_error(
     )
     for twilio_field in error.get("fields") or []:
         mapped = customer_field(kind, str(twilio_field), object_type=object_type)
-        if mapped:
+        # Twilio's field, unless the catalogue names a different one for this code
+        # (30795 lists the EIN first, but the usual fix is the legal name).
+        if mapped and (not entry.field or mapped.startswith(entry.field)):
             return replace(entry, field=mapped)
     return entry
 

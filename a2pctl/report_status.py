@@ -108,15 +108,17 @@ def render_status(report: StatusReport, console: Console) -> None:
         console.print("No registrations in the state store: run `a2pctl register FILE` first.")
         return
     table = Table(show_lines=False, header_style="bold")
-    table.add_column("registration", overflow="fold")
+    table.add_column("registration", overflow="fold", min_width=12)
     for title, _ in _COLUMNS:
         table.add_column(title, overflow="fold")
-    table.add_column("next action", overflow="fold")
+    table.add_column("next action", overflow="fold", ratio=1, min_width=24)
     for row in report.rows:
         label = row.name or (row.items[0].sid if row.items else None) or "—"
         cells = [_cell(row.of(kind), kind) for _, kind in _COLUMNS]
         step = row.next_step
         action = step.remediation.action if step else None
+        if action:
+            action = _first_sentence(action)  # the whole text follows the table
         if step and action and step.remediation.field:
             action = f"{step.remediation.field}: {action}"
         next_cell = Text(action or "—", style=STYLE[row.severity] if action else "dim")
@@ -130,6 +132,14 @@ def render_status(report: StatusReport, console: Console) -> None:
 
 
 _SUMMARY = ((rem.FAILED, "failed"), (rem.PENDING, "pending"), (rem.OK, "complete"))
+
+
+def _first_sentence(text: str) -> str:
+    for stop in (". ", "; "):
+        head, found, _ = text.partition(stop)
+        if found:
+            return head + ("." if stop == ". " else "")
+    return text
 
 
 def _render_details(row: Row, console: Console) -> None:

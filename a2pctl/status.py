@@ -189,7 +189,7 @@ class _Checker:
                 items.append(number_item(record.sid, record, NOT_IN_SERVICE, name, account))
         if not any(i.kind == "phone_number" for i in items):
             items.append(missing("phone_number", name, account))
-        return Row(name, account, reg.flow, tuple(items))
+        return Row(name, account, reg.flow, tuple(_personal(i, name, reg.file) for i in items))
 
     # --- refreshing each kind ------------------------------------------------------------
     def bundle(
@@ -349,3 +349,12 @@ def _sid_kind(ref: str) -> str | None:
     if len(ref) == _SID_LENGTH and ref[:2] in _SID_KINDS:
         return _SID_KINDS[ref[:2]]
     return None
+
+
+def _personal(item: Item, name: str, file: str | None) -> Item:
+    """The catalogue's REF and FILE placeholders, filled in for this registration."""
+    action = item.remediation.action
+    if not action:
+        return item
+    action = action.replace("REF", name).replace("FILE", file or "FILE")
+    return replace(item, remediation=replace(item.remediation, action=action))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -296,7 +297,7 @@ def test_campaign_errors_name_the_customer_file_fields_and_exit_1(
     text = rendered(result)
     assert "error 30893: Invalid sample message content → campaign.message_samples[0]" in text
     assert "error 30886: Invalid campaign description → campaign.description" in text
-    assert codes.FIX_CAMPAIGN in text
+    assert codes.FIX_CAMPAIGN.replace("FILE", "jane.yaml") in text  # this registration's file
     assert "campaign.message_samples[0]: Fix the customer file" in text  # the table's next action
 
 
@@ -387,7 +388,8 @@ def test_a_registration_that_stopped_early_shows_what_is_not_created_yet(
     assert by_kind(items, "brand")["remediation"]["explanation"] == "Not created yet."
     assert result.exit_code == ExitCode.PENDING
     # The profile only waits; what the user can do is finish the registration.
-    assert result.rows[0].next_action == "Run `a2pctl register FILE`."
+    # The catalogue's FILE placeholder is filled in with the registration's own file.
+    assert result.rows[0].next_action == "Run `a2pctl register acme.yaml`."
     assert "not created" in rendered(result)
 
 
@@ -409,7 +411,9 @@ def test_a_recorded_campaign_that_no_longer_exists_fails(
     del twilio.campaigns[SERVICE]
     result = run(registered, twilio, clock)
     campaign = next(i for i in result.items if i.kind == "campaign")
-    assert campaign.remediation == CAMPAIGN_GONE
+    assert campaign.remediation == replace(
+        CAMPAIGN_GONE, action=(CAMPAIGN_GONE.action or "").replace("FILE", "jane.yaml")
+    )
     assert result.exit_code == ExitCode.FAILED
 
 
