@@ -8,12 +8,12 @@ Nothing here reads the environment: `cli.py` does, and passes what it found.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from a2pctl.errors import UsageError
+from a2pctl.errors import LockedError, UsageError
 
 if TYPE_CHECKING:
     from a2pctl.gateway import Credentials, Gateway, GatewayError
@@ -31,6 +31,9 @@ SANDBOX_RATE = 25.0
 SANDBOX_POLL_SECONDS = 0.5
 SANDBOX_REVIEW_SECONDS = 0.5  # each simulated review step
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# The Event Streams sink of the in-process sandbox: its webhooks go straight into
+# the state store (where `events serve` would put them), so `status` sees numbers too.
+IN_PROCESS_EVENTS = "https://in-process.a2pctl.invalid/events"
 
 
 @dataclass
@@ -74,6 +77,8 @@ def open_runtime(
     from a2pctl.pacing import RateLimiter, SystemClock
     from a2pctl.state import Store
 
+    if settings.scenario is not None:
+        _check_scenario(settings)
     clock = SystemClock()
     store = Store.open(settings.state, clock)
     sandbox = settings.sandbox
@@ -87,15 +92,18 @@ def open_runtime(
         if notify is not None:
             notify(f"{error.message}; retrying in {wait:0.1f} s")
 
+    hold = ExitStack()
     try:
         if sandbox:
+            hold.enter_context(_sandbox_lock(store))
             from a2pctl.gateway import Credentials
             from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator
 
             saved = store.get_blob("sandbox")
+            deliver = _events_into(store)
             try:
                 if saved is not None:
-                    simulator = Simulator.load(saved, now=clock.now)
+                    simulator = Simulator.load(saved, now=clock.now, deliver=deliver)
                     if settings.scenario:
                         simulator.set_scenario(settings.scenario)
                 else:
@@ -103,9 +111,13 @@ def open_runtime(
                         now=clock.now,
                         scenario=settings.scenario or "default",
                         review_seconds=SANDBOX_REVIEW_SECONDS,
+                        deliver=deliver,
                     )
-            except ValueError as exc:  # an unknown scenario
-                raise UsageError(str(exc), field="--scenario") from None
+            except ValueError as exc:  # a saved sandbox this version cannot read
+                raise UsageError(
+                    f"the sandbox saved in {settings.state} cannot be used: {exc}",
+                    hint="use another --state for the sandbox",
+                ) from None
             creds = Credentials(SANDBOX_ACCOUNT_SID, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
 
             def make(account_sid: str | None) -> Gateway:
@@ -123,11 +135,17 @@ def open_runtime(
             def save() -> None:
                 store.put_blob("sandbox", simulator.dump())
 
+            if saved is None:  # a new sandbox account reports to the store, as Event Streams would
+                from a2pctl.events.setup import setup_event_streams
+
+                setup_event_streams(
+                    make(None), url=IN_PROCESS_EVENTS, method="POST", batch=False, clock=clock
+                )
+            simulator.tick()  # what happened since the last command reaches the store first
+
             poll = SANDBOX_POLL_SECONDS
             default_account = creds.account_sid
         else:
-            if settings.scenario:
-                raise UsageError("--scenario goes with --sandbox")
             creds = credentials()
 
             def make(account_sid: str | None) -> Gateway:
@@ -163,6 +181,7 @@ def open_runtime(
         finally:
             save()
     finally:
+        hold.close()
         store.close()
 
 
@@ -179,3 +198,49 @@ def parse_duration(text: str) -> float:
     if value <= 0:
         raise UsageError("--timeout must be positive")
     return value
+
+
+def _events_into(store: Store) -> Callable[[str, dict[str, str], bytes], None]:
+    """The in-process sandbox's webhook delivery: decode and record, no network."""
+
+    def deliver(url: str, headers: dict[str, str], body: bytes) -> None:
+        if not url.startswith(IN_PROCESS_EVENTS):
+            return
+        from a2pctl.events import decode_body
+        from a2pctl.events.record import record_events
+
+        record_events(store, decode_body(body).events)
+
+    return deliver
+
+
+def _check_scenario(settings: Settings) -> None:
+    """Refuse an unknown or misplaced --scenario before anything is created."""
+    if not settings.sandbox:
+        raise UsageError("--scenario goes with --sandbox")
+    from a2pctl.sandbox import SCENARIOS
+
+    if settings.scenario not in SCENARIOS:
+        raise UsageError(
+            f"unknown scenario {settings.scenario!r}; known scenarios: {', '.join(SCENARIOS)}",
+            field="--scenario",
+        )
+
+
+@contextmanager
+def _sandbox_lock(store: Store) -> Iterator[None]:
+    """One process at a time drives the in-process sandbox of a store: each command
+    saves the whole simulated account when it ends."""
+    lock = store.lock("(in-process sandbox)", "-")
+    try:
+        lock.__enter__()
+    except LockedError:
+        raise LockedError(
+            f"the in-process sandbox of {store.path} is in use by another a2pctl process",
+            hint="wait for it to finish; for concurrent runs serve one with `a2pctl sandbox` "
+            "and point --api-url at it",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)

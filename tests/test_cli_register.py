@@ -183,3 +183,21 @@ def test_ctrl_c_exits_130_and_a_rerun_finishes_without_duplicates(tmp_path: Path
         assert len(brands) == 1
     finally:
         store.close()
+
+
+def test_a_second_process_on_the_same_in_process_sandbox_exits_4(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / ".a2pctl" / "state.db", SystemClock())
+    try:
+        with store.lock("(in-process sandbox)", "-"):  # another a2pctl is driving it
+            done = a2pctl("status", "--sandbox", cwd=tmp_path)
+    finally:
+        store.close()
+    assert done.returncode == 4, done.stderr
+    assert "in-process sandbox" in done.stderr and "--api-url" in done.stderr
+
+
+def test_an_unknown_scenario_creates_no_state_store(tmp_path: Path) -> None:
+    done = a2pctl("register", "--sandbox", "--scenario", "nope", str(SP), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "unknown scenario 'nope'" in done.stderr
+    assert not (tmp_path / ".a2pctl").exists()
