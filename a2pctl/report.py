@@ -203,7 +203,13 @@ def render_outcomes(outcomes: list[Any], out: Console, err: Console) -> None:
         for warning in getattr(item, "warnings", []):
             err.print(f"warning: {warning}", markup=False)
         if item.outcome == "pending":
-            out.print(f"  re-run `a2pctl register {item.file}` later, or add --wait", style="dim")
+            out.print(f"  re-run `a2pctl register {item.file}` later (--wait polls)", style="dim")
+        if item.outcome == "failed":
+            out.print(
+                f"  `a2pctl status {item.name}` shows each resource and the documented fix;"
+                " fix the file and re-run `register`",
+                style="dim",
+            )
 
 
 def render_plans(plans: list[Any], out: Console, err: Console) -> None:
