@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from a2pctl.spec import FileCheck, Problem
 
 
+def _x(text: str) -> str:
+    """Data (paths, names, Twilio's messages) inside markup: never read as markup."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def print_json(document: Any) -> None:
     """Print one JSON document on stdout, nothing else."""
     sys.stdout.write(json.dumps(document, indent=2, sort_keys=False, default=str) + "\n")
@@ -111,18 +118,19 @@ class Progress:
     def step_done(self, registration: str, title: str, sid: str | None) -> None:
         self._clear()
         if not self._quiet:
-            sid_text = f"  [dim]{sid}[/]" if sid else ""
-            self._console.print(f"{registration}  [green]✓[/] {title}{sid_text}")
+            sid_text = f"  [dim]{_x(sid)}[/]" if sid else ""
+            self._console.print(f"{_x(registration)}  [green]✓[/] {_x(title)}{sid_text}")
 
     def notice(self, registration: str, message: str) -> None:
         self._clear()
         if not self._quiet:
-            self._console.print(f"{registration}  [yellow]![/] {message}")
+            self._console.print(f"{_x(registration)}  [yellow]![/] {_x(message)}")
 
     def waiting(self, registration: str, reason: str, remaining: float) -> None:
         if self._quiet:
             return
         text = f"{registration}  waiting {remaining:0.0f}s: {reason}"
+        text = _x(text)
         if self._console.is_terminal:
             if self._status is None:
                 self._status = self._console.status(text)
@@ -131,7 +139,7 @@ class Progress:
                 self._status.update(text)
         elif self._last_wait.get(registration) != reason:
             self._last_wait[registration] = reason
-            self._console.print(f"{registration}  … waiting: {reason}")
+            self._console.print(f"{registration}  … waiting: {reason}", markup=False)
 
     def _clear(self) -> None:
         if self._status is not None:
@@ -187,9 +195,9 @@ def _errors(item: Any, err: Console) -> None:
 def render_outcomes(outcomes: list[Any], out: Console, err: Console) -> None:
     for item in outcomes:
         style = _OUTCOME_STYLE.get(item.outcome, "")
-        line = f"[{style}]{item.outcome}[/]  {item.name} ({item.flow})"
+        line = f"[{style}]{item.outcome}[/]  {_x(item.name)} ({item.flow})"
         if item.waiting_for:
-            line += f" — waiting for {item.waiting_for}"
+            line += f" — waiting for {_x(item.waiting_for)}"
         out.print(line)
         labelled = [
             f"{label} {item.resources[key]}"
@@ -198,29 +206,36 @@ def render_outcomes(outcomes: list[Any], out: Console, err: Console) -> None:
         ]
         labelled += [f"number {sid}" for sid in item.resources.get("phone_numbers") or []]
         for text in labelled:
-            out.print(f"  {text}", style="dim")
+            out.print(f"  {text}", style="dim", markup=False)
         _errors(item, err)
         for warning in getattr(item, "warnings", []):
             err.print(f"warning: {warning}", markup=False)
         if item.outcome == "pending":
-            out.print(f"  re-run `a2pctl register {item.file}` later (--wait polls)", style="dim")
+            out.print(
+                f"  re-run `a2pctl register {item.file}` later (--wait polls)",
+                style="dim",
+                markup=False,
+            )
         if item.outcome == "failed":
             out.print(
                 f"  `a2pctl status {item.name}` shows each resource and the documented fix;"
                 " fix the file and re-run `register`",
                 style="dim",
+                markup=False,
             )
 
 
 def render_plans(plans: list[Any], out: Console, err: Console) -> None:
     for item in plans:
         style = _OUTCOME_STYLE.get(item.outcome, "")
-        out.print(f"[bold]{item.name}[/] ({item.flow}, {item.file}): [{style}]{item.outcome}[/]")
+        out.print(
+            f"[bold]{_x(item.name)}[/] ({item.flow}, {_x(item.file)}): [{style}]{item.outcome}[/]"
+        )
         for step in getattr(item, "steps", []):
-            mark, colour = _STEP_MARK.get(step.state, ("·", ""))
+            mark, colour = _STEP_MARK.get(step.state, ("·", "default"))
             sid = f"  {step.sid}" if step.sid else ""
             note = f"  ({step.note})" if step.note else ""
-            out.print(f"  [{colour}]{mark}[/] {step.title}[dim]{sid}{note}[/]")
+            out.print(f"  [{colour}]{mark}[/] {_x(step.title)}[dim]{_x(sid + note)}[/]")
         _errors(item, err)
 
 
