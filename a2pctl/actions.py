@@ -22,6 +22,7 @@ from a2pctl.flows.model import (
     Assign,
     AttachNumber,
     BrandGate,
+    CheckSubmitted,
     CheckUsecase,
     CreateAddress,
     CreateBrand,
@@ -36,6 +37,7 @@ from a2pctl.flows.model import (
     Submit,
 )
 from a2pctl.gateway import GatewayError, Record
+from a2pctl.state import campaign_key
 
 if TYPE_CHECKING:
     from a2pctl.executor import Run
@@ -250,6 +252,37 @@ def submit(run: Run, step: Step, a: Submit) -> Result:
     return Done(bundle, rec.get("status"), record=rec)
 
 
+def check_submitted(run: Run, step: Step, a: CheckSubmitted) -> Result:
+    from a2pctl import remediation
+
+    bundle = run.sid(a.bundle_step)
+    rec = run.gateway.fetch_bundle(a.kind, bundle)
+    status = rec.get("status")
+    run.remember(bundle, a.kind, status, rec)
+    if status != "twilio-rejected":
+        return Done(bundle, status)
+    what = a.kind.replace("_", " ")
+    advice = remediation.for_bundle(status)
+    errors = [
+        error(
+            f"{what} {bundle} was rejected during the pause: {advice.explanation}"
+            + (f" {run.personal(advice.action)}" if advice.action else ""),
+            code="twilio-rejected",
+        )
+    ]
+    for item in rec.get("errors") or []:
+        if not isinstance(item, dict):
+            continue
+        code = item.get("code") or item.get("error_code")
+        known = remediation.for_error_code(code if isinstance(code, int) else None)
+        text = item.get("message") or item.get("description")
+        if not text and known is not None:
+            text = known.explanation
+        field = known.field if known is not None else None
+        errors.append(error(str(text or f"error {code}"), code=code, field=field))
+    return Fail(errors)
+
+
 # --- Messaging -------------------------------------------------------------------------
 
 
@@ -319,6 +352,17 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
     requested = run.record(RESUBMIT_BRAND)
     if status == "FAILED" and requested is not None and requested.status == "started":
         return _resubmit(run, brand)
+    if brand.get("mock") and str(brand.get("brand_type")).upper() == "SOLE_PROPRIETOR":
+        return Fail(
+            [
+                error(
+                    f"brand {brand['sid']} is a mock sole-proprietor brand: Twilio sends it no "
+                    "OTP and gives it no campaign, so the registration ends here",
+                    field="brand.mock",
+                    code="mock",
+                )
+            ]
+        )
     advice = remediation.for_brand(brand)
     if advice.severity == "failed" or status in ("FAILED", "SUSPENDED"):
         brand_type = brand.get("brand_type")
@@ -402,7 +446,7 @@ def create_campaign(run: Run, step: Step, a: CreateCampaign) -> Result:
         fee=True,
     )
     detail = dict(rec, messaging_service_sid=service)
-    run.remember(f"campaign:{service}", "campaign", rec.get("campaign_status"), detail)
+    run.remember(campaign_key(service), "campaign", rec.get("campaign_status"), detail)
     data = {"campaign_id": rec.get("campaign_id"), "hash": run.hash_of(a.params)}
     return Done(rec.get("sid"), rec.get("campaign_status"), data=data)
 
@@ -460,6 +504,7 @@ HANDLERS: dict[type, Callable[[Run, Step, Any], Result]] = {
     Assign: assign,
     Evaluate: evaluate,
     Submit: submit,
+    CheckSubmitted: check_submitted,
     CreateBrand: create_brand,
     MessagingService: messaging_service,
     BrandGate: brand_gate,

@@ -11,12 +11,12 @@ changed or its rejection cannot be resubmitted, 5 s apart as documented.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from a2pctl.errors import UsageError
 from a2pctl.flows.model import (
     Assign,
+    BundleKind,
     CheckUsecase,
     CreateAddress,
     CreateCampaign,
@@ -24,13 +24,20 @@ from a2pctl.flows.model import (
     CreateEndUser,
     Step,
 )
+from a2pctl.gateway import GatewayError, Record
+from a2pctl.state import campaign_key
 
 if TYPE_CHECKING:
     from a2pctl.executor import Run
 
-# Not a flow step: recorded `started` when a brand resubmission is due once the
-# corrected bundles are submitted again; the brand gate performs it.
+# Not flow steps: RESUBMIT_BRAND is recorded `started` when a brand resubmission is
+# due once the corrected bundles are submitted again (the brand gate performs it);
+# CAMPAIGN_DELETED is recorded done when a campaign is deleted, for the 5 s rule.
 RESUBMIT_BRAND = "brand.resubmit"
+CAMPAIGN_DELETED = "campaign.deleted"
+# Bundles Twilio lets change (60711 otherwise: in-review and twilio-approved are locked).
+EDITABLE_BUNDLE = ("draft", "twilio-rejected")
+REVIEW_PARTS = ("evaluation", "submit", "check")
 # IsoCountry cannot be changed on an Address (endpoints.md §2.1).
 FIXED_ADDRESS_FIELDS = ("iso_country",)
 # At least 5 s between deleting a campaign and creating one on the same service.
@@ -64,39 +71,27 @@ def _bundles_holding(run: Run, step: Step) -> set[str]:
     }
 
 
-@dataclass(frozen=True)
-class Changes:
-    notices: list[str]  # what was done (or could not be), for the progress view
-    delay: float = 0.0  # seconds to wait before the next step (a deleted campaign)
+def apply_changes(run: Run) -> list[str]:
+    """Send what changed in the file since it was registered; returns notices."""
+    notices = _update_objects(run)
+    notices += _resubmit_rejected_bundles(run)
+    campaign = _edit_campaign(run)
+    if campaign:
+        notices.append(campaign)
+    return notices
 
 
-def apply_changes(run: Run) -> Changes:
-    """Send what changed in the file since it was registered: see the module docstring."""
-    notices = [f"{title}: updated from the changed file" for title in _update_objects(run)]
-    campaign_notice, delay = _edit_campaign(run)
-    if campaign_notice:
-        notices.append(campaign_notice)
-    return Changes(notices, delay)
-
-
-def _update_objects(run: Run) -> list[str]:
-    """Update changed end users and addresses; returns the titles of what changed."""
-    changed: list[str] = []
-    bundles: set[str] = set()
+def _changed_objects(run: Run) -> list[tuple[Step, str, str]]:
+    """(step, SID, new fingerprint) of each end user or address the file changed."""
+    changed = []
     for step in run.flow.steps:
-        record = run.record(step.name)
-        action = step.action
+        record, action = run.record(step.name), step.action
         if record is None or record.status != "done" or not record.sid:
             continue
         if isinstance(action, CreateEndUser):
             new_hash = run.hash_of(action.attributes)
-            if record.data.get("hash") in (None, new_hash):
-                continue
-            run.gateway.update_end_user(record.sid, attributes=action.attributes)
         elif isinstance(action, CreateAddress):
             new_hash = run.hash_of(action.fields)
-            if record.data.get("hash") in (None, new_hash):
-                continue
             country = record.data.get("iso_country")
             if country and country != action.fields.get("iso_country"):
                 raise UsageError(
@@ -104,67 +99,124 @@ def _update_objects(run: Run) -> list[str]:
                     field="address.iso_country",
                     hint="Twilio does not update an address's country; register a new customer",
                 )
-            fields = {k: v for k, v in action.fields.items() if k not in FIXED_ADDRESS_FIELDS}
-            run.gateway.update_address(record.sid, **fields)
         else:
             continue
-        run.store.mark_done(
-            run.name,
-            run.account,
-            step.name,
-            sid=record.sid,
-            data={**record.data, "hash": new_hash},
-        )
-        changed.append(step.title)
-        bundles |= _bundles_holding(run, step)
-    if not changed:
-        return changed
-    again = [f"{bundle}.{part}" for bundle in sorted(bundles) for part in ("evaluation", "submit")]
-    run.store.reset_steps(run.name, run.account, again)
-    brand = run.record("brand")
-    if brand is not None and brand.status == "done":
-        run.store.mark_started(run.name, run.account, RESUBMIT_BRAND)
-    run.refresh()
+        if record.data.get("hash") not in (None, new_hash):
+            changed.append((step, record.sid, new_hash))
     return changed
 
 
-def _edit_campaign(run: Run) -> tuple[str | None, float]:
+def _kind(bundle_step: str) -> BundleKind:
+    """A bundle step is named after its kind (flows/common.py `bundle_step`)."""
+    if bundle_step == "customer_profile":
+        return "customer_profile"
+    if bundle_step == "trust_product":
+        return "trust_product"
+    raise ValueError(f"not a bundle step: {bundle_step}")
+
+
+def _reset_review(run: Run, bundles: set[str]) -> None:
+    steps = [f"{bundle}.{part}" for bundle in sorted(bundles) for part in REVIEW_PARTS]
+    run.store.reset_steps(run.name, run.account, steps)
+
+
+def _update_objects(run: Run) -> list[str]:
+    """Update changed end users and addresses in bundles Twilio lets change."""
+    changed = _changed_objects(run)
+    if not changed:
+        return []
+    status = {
+        bundle: run.gateway.fetch_bundle(_kind(bundle), run.sid(bundle)).get("status")
+        for step, _, _ in changed
+        for bundle in _bundles_holding(run, step)
+    }
+    notices, ready = [], []
+    for step, sid, new_hash in changed:
+        locked = [b for b in _bundles_holding(run, step) if status[b] not in EDITABLE_BUNDLE]
+        if locked:
+            what = ", ".join(f"the {b.replace('_', ' ')} is {status[b]}" for b in locked)
+            notices.append(
+                f"{step.title}: changed in the file but not sent: {what}, and Twilio accepts "
+                "changes only while a bundle is draft or twilio-rejected"
+            )
+        else:
+            ready.append((step, sid, new_hash))
+    if not ready:
+        return notices
+    # The intent first: should this run die midway, the bundles are still evaluated and
+    # submitted again, and the brand resubmitted, on the next run.
+    _reset_review(run, {b for step, _, _ in ready for b in _bundles_holding(run, step)})
+    brand = run.record("brand")
+    if brand is not None and brand.status == "done":
+        run.store.mark_started(run.name, run.account, RESUBMIT_BRAND)
+    for step, sid, new_hash in ready:
+        if isinstance(step.action, CreateEndUser):
+            run.gateway.update_end_user(sid, attributes=step.action.attributes)
+        elif isinstance(step.action, CreateAddress):
+            fields = step.action.fields
+            fixed = {k: v for k, v in fields.items() if k not in FIXED_ADDRESS_FIELDS}
+            run.gateway.update_address(sid, **fixed)
+        record = run.record(step.name)
+        data = {**(record.data if record else {}), "hash": new_hash}
+        run.store.mark_done(run.name, run.account, step.name, sid=sid, data=data)
+        notices.append(f"{step.title}: updated from the changed file")
+    run.refresh()
+    return notices
+
+
+def _resubmit_rejected_bundles(run: Run) -> list[str]:
+    """Before a brand is resubmitted, every rejected bundle is evaluated and submitted
+    again: a brand resubmitted over a rejected bundle fails again (and uses one of
+    Twilio's three free resubmissions)."""
+    requested = run.record(RESUBMIT_BRAND)
+    if requested is None or requested.status != "started":
+        return []
+    notices = []
+    for kind in ("customer_profile", "trust_product"):
+        bundle, submitted = run.record(kind), run.record(f"{kind}.submit")
+        if bundle is None or not bundle.sid or submitted is None or submitted.status != "done":
+            continue  # being submitted again already
+        if run.gateway.fetch_bundle(kind, bundle.sid).get("status") == "twilio-rejected":
+            _reset_review(run, {kind})
+            notices.append(
+                f"the {kind.replace('_', ' ')} is twilio-rejected: it is evaluated and "
+                "submitted again before the brand is resubmitted"
+            )
+    run.refresh()
+    return notices
+
+
+def _edit_campaign(run: Run) -> str | None:
     """A FAILED campaign whose section changed is edited in place, or deleted and
     created anew when its use case changed or its rejection cannot be resubmitted."""
     step = next((s for s in run.flow.steps if isinstance(s.action, CreateCampaign)), None)
     record = run.record(step.name) if step else None
     if step is None or record is None or record.status != "done":
-        return None, 0.0
+        return None
     assert isinstance(step.action, CreateCampaign)
     params = step.action.params
     new_hash = run.hash_of(params)
     if record.data.get("hash") in (None, new_hash):
-        return None, 0.0
+        return None
     service = run.sid(step.action.service_step)
     campaign = run.gateway.fetch_campaign(service)
     status = campaign.get("campaign_status")
-    run.remember(
-        f"campaign:{service}", "campaign", status, dict(campaign, messaging_service_sid=service)
-    )
+    _remember_campaign(run, service, campaign)
     if status != "FAILED":
         return (
             f"campaign is {status}: Twilio takes edits of a FAILED campaign only, so the "
-            "changed campaign section was not sent",
-            0.0,
+            "changed campaign section was not sent"
         )
     codes = {e.get("error_code") for e in campaign.get("errors") or [] if isinstance(e, dict)}
     usecase = params.get("us_app_to_person_usecase")
     if campaign.get("us_app_to_person_usecase") != usecase or codes & NOT_RESUBMITTABLE:
-        run.gateway.delete_campaign(service)
-        usecase_checks = [s.name for s in run.flow.steps if isinstance(s.action, CheckUsecase)]
-        run.store.reset_steps(run.name, run.account, [*usecase_checks, step.name])
-        run.refresh()
+        _replace_campaign(run, step, service)
         why = (
             "its use case changed"
             if codes.isdisjoint(NOT_RESUBMITTABLE)
             else ("its rejection cannot be resubmitted")
         )
-        return f"FAILED campaign deleted ({why}); a new one follows", RECREATE_PAUSE_SECONDS
+        return f"FAILED campaign deleted ({why}); a new one follows after 5 s"
     edit: dict[str, Any] = {name: params.get(name) for name in EDITABLE_CAMPAIGN_FIELDS}
     for flag in ("age_gated", "direct_lending"):  # required on update
         edit[flag] = bool(edit[flag])
@@ -172,10 +224,24 @@ def _edit_campaign(run: Run) -> tuple[str | None, float]:
     run.store.mark_done(
         run.name, run.account, step.name, sid=record.sid, data={**record.data, "hash": new_hash}
     )
-    run.remember(
-        f"campaign:{service}",
-        "campaign",
-        rec.get("campaign_status"),
-        dict(rec, messaging_service_sid=service),
-    )
-    return "FAILED campaign edited from the changed file and resubmitted", 0.0
+    _remember_campaign(run, service, rec)
+    return "FAILED campaign edited from the changed file and resubmitted"
+
+
+def _replace_campaign(run: Run, step: Step, service: str) -> None:
+    """Record the deletion (and that the campaign is to be created again) before sending
+    it, so a kill in between cannot leave a registration that believes in a campaign."""
+    usecase_checks = [s.name for s in run.flow.steps if isinstance(s.action, CheckUsecase)]
+    run.store.reset_steps(run.name, run.account, [*usecase_checks, step.name])
+    run.store.mark_done(run.name, run.account, CAMPAIGN_DELETED)
+    try:
+        run.gateway.delete_campaign(service)
+    except GatewayError as err:
+        if err.status != 404:  # already gone: what we wanted
+            raise
+    run.refresh()
+
+
+def _remember_campaign(run: Run, service: str, campaign: Record) -> None:
+    detail = dict(campaign, messaging_service_sid=service)
+    run.remember(campaign_key(service), "campaign", campaign.get("campaign_status"), detail)

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from a2pctl import actions
-from a2pctl.changes import apply_changes
+from a2pctl.changes import CAMPAIGN_DELETED, RECREATE_PAUSE_SECONDS, apply_changes
 from a2pctl.errors import A2pError, ExitCode, UsageError
 from a2pctl.flows import build_flow
 from a2pctl.flows.model import Flow, Step
 from a2pctl.gateway import Gateway, GatewayError
 from a2pctl.pacing import Clock
 from a2pctl.plan import Plan, build_plan, next_step, resources
-from a2pctl.state import StepRecord, Store
+from a2pctl.state import StepRecord, Store, campaign_key
 
 if TYPE_CHECKING:
     from a2pctl.spec import Customer, FileCheck
@@ -97,6 +97,7 @@ class Run:
         self.outcome: Outcome | None = None
         self.warnings: list[str] = []
         self._changes_applied = False
+        self.poll_seconds = 0.0  # set by each advance; fee-bearing look-ups are spaced by it
 
     # --- helpers the action handlers use ---------------------------------------------
     def record(self, step: str) -> StepRecord | None:
@@ -161,26 +162,26 @@ class Run:
         self.records = self.store.steps(self.name, self.account)
 
     def advance(self, *, wait: bool, deadline: float, poll_seconds: float, pause: float) -> None:
+        self.poll_seconds = poll_seconds
         self.refresh()
-        step = next_step(self.flow, self.records)
+        step: Step | None = None
         try:
             if not self._changes_applied:
                 self._changes_applied = True
-                changes = apply_changes(self)
-                for notice in changes.notices:
+                for notice in apply_changes(self):
                     self.observer.notice(self.name, notice)
-                if changes.delay:
-                    self.ready_at = self.clock.now() + changes.delay
-                    self.waiting = f"{changes.delay:g} s after deleting a campaign, as documented"
-                    return
-                step = next_step(self.flow, self.records)
+            step = next_step(self.flow, self.records)
             if step is None:
-                self._finish("complete")
+                self._finish_complete()
+                return
+            not_before, why = self._not_before(step, pause)
+            if not_before > self.clock.now():
+                self.ready_at, self.waiting = not_before, why
                 return
             result = actions.perform(self, step)
         except actions.Ambiguous as err:
             what = step.title if step else "request"
-            self.observer.notice(self.name, f"{what}: answer lost ({err}); checking again")
+            self.observer.notice(self.name, f"{what}: {err}; looking again before any create")
             self.ready_at = self.clock.now() + poll_seconds
             return
         except (GatewayError, UsageError) as err:
@@ -189,7 +190,8 @@ class Run:
                 failure["field"] = _file_path(step.section, err.field)
             if step is not None:
                 self.store.mark_failed(self.name, self.account, step.name, failure)
-            self._finish("failed", errors=[failure])
+            # A usage problem (a file change Twilio cannot take, credentials) is bad input.
+            self._finish("failed" if isinstance(err, GatewayError) else "invalid", errors=[failure])
             return
         if isinstance(result, actions.Fail):
             self.store.mark_failed(self.name, self.account, step.name, result.errors[0])
@@ -205,9 +207,57 @@ class Run:
             return
         self._record_done(step, result)
         self.waiting = None
-        if step.pause_after and pause > 0:
-            self.ready_at = self.clock.now() + pause
-            self.waiting = f"Twilio's documented {pause:g} s pause after: {step.title.lower()}"
+
+    def _not_before(self, step: Step, pause: float) -> tuple[float, str]:
+        """When `step` may run: Twilio's documented pause after the step before it, and
+        5 s after a campaign deletion. Read from the store, so a kill cannot shorten it."""
+        index = self.flow.steps.index(step)
+        earlier = self.flow.steps[index - 1] if index else None
+        done = self.records.get(earlier.name) if earlier else None
+        if earlier and earlier.pause_after and done and done.finished_at and pause > 0:
+            reason = f"Twilio's documented {pause:g} s pause after: {earlier.title.lower()}"
+            return done.finished_at + pause, reason
+        deleted = self.records.get(CAMPAIGN_DELETED)
+        if step.records == "campaign" and deleted and deleted.finished_at:
+            reason = f"{RECREATE_PAUSE_SECONDS:g} s after deleting a campaign, as documented"
+            return deleted.finished_at + RECREATE_PAUSE_SECONDS, reason
+        return 0.0, ""
+
+    def _finish_complete(self) -> None:
+        """Every step is done; a campaign that FAILED review still fails (one GET)."""
+        from a2pctl import remediation
+
+        service = self.records.get("messaging_service")
+        if service is None or not service.sid:
+            self._finish("complete")
+            return
+        try:
+            campaign = self.gateway.fetch_campaign(service.sid)
+        except GatewayError:  # unknown now: what was submitted still stands
+            self._finish("complete")
+            return
+        detail = dict(campaign, messaging_service_sid=service.sid)
+        status = campaign.get("campaign_status")
+        self.remember(campaign_key(service.sid), "campaign", status, detail)
+        if status != "FAILED":
+            self._finish("complete")
+            return
+        errors = [
+            {
+                "code": e.get("error_code"),
+                "message": str(e.get("description") or e.get("error_code")),
+                "field": remediation.from_error(e, "campaign").field,
+            }
+            for e in campaign.get("errors") or []
+            if isinstance(e, dict)
+        ]
+        summary = {
+            "code": "FAILED",
+            "message": "the campaign FAILED review: fix the campaign section of the file and "
+            "re-run register, which edits and resubmits it",
+            "field": "campaign",
+        }
+        self._finish("failed", errors=[summary, *errors])
 
     def _record_done(self, step: Step, result: actions.Done) -> None:
         data = dict(result.data)
@@ -279,6 +329,15 @@ def invalid_outcome(check: FileCheck) -> Outcome:
     )
 
 
+def _registered_as(store: Store, path: Path, name: str, account: str) -> str | None:
+    """The other name this very file was registered under in this store, if any."""
+    here = str(path.resolve())
+    for known in store.registrations():
+        if known.file == here and known.account == account and known.name != name:
+            return known.name
+    return None
+
+
 def account_for(customer: Customer, default_account: str) -> str:
     return customer.account_sid or default_account
 
@@ -316,6 +375,20 @@ def register(
             outcomes[check.file] = outcome
             continue
         seen.add((customer.name, account))
+        renamed = _registered_as(store, Path(check.file), customer.name, account)
+        if renamed is not None:
+            outcome = invalid_outcome(check)
+            outcome.errors = [
+                {
+                    "code": "invalid",
+                    "message": f"this file was registered as {renamed!r} in this state store: "
+                    "under a new name the customer would be registered (and pay) again; "
+                    f"put back `name: {renamed}`",
+                    "field": "name",
+                }
+            ]
+            outcomes[check.file] = outcome
+            continue
         if account not in gateways:
             gateways[account] = make_gateway(customer.account_sid)
         run = Run(customer, Path(check.file), account, gateways[account], store, clock, watcher)
@@ -325,7 +398,9 @@ def register(
     with ExitStack() as locks:
         for run in runs:
             locks.enter_context(store.lock(run.name, run.account))
-            store.upsert_registration(run.name, run.account, run.customer.flow, str(run.path))
+            store.upsert_registration(
+                run.name, run.account, run.customer.flow, str(run.path.resolve())
+            )
         _schedule(
             runs,
             clock,

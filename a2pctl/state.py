@@ -100,6 +100,12 @@ class EventRecord:
     data: dict[str, Any]
 
 
+def campaign_key(service_sid: str) -> str:
+    """A campaign's key among resources: its Usa2p SID is the same fixed QE… for every
+    messaging service, and a service holds one campaign."""
+    return f"campaign:{service_sid}"
+
+
 def _dumps(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, default=str)
 

@@ -19,6 +19,7 @@ from engine_support import (
 )
 
 from a2pctl.executor import exit_code
+from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID as CAMPAIGN_SID
 from a2pctl.state import Store
 
 ONE_OF_EACH_SP = {
@@ -125,12 +126,13 @@ def test_register_stops_at_the_brand_gate_and_a_rerun_resumes_to_completion(worl
     assert count_resources(world) == ONE_OF_EACH_SP
 
 
-def test_a_rerun_of_a_complete_registration_sends_nothing(world: World) -> None:
+def test_a_rerun_of_a_complete_registration_only_checks_the_campaign(world: World) -> None:
     world.register(SOLE_PROPRIETOR)
     before = len(world.recorder.hits)
     [again] = world.register(SOLE_PROPRIETOR)
     assert again.outcome == "complete"
-    assert len(world.recorder.hits) == before
+    [check] = world.recorder.hits[before:]
+    assert check.method == "GET" and check.path.endswith("/Compliance/Usa2p/" + CAMPAIGN_SID)
 
 
 @pytest.mark.parametrize("file", [SOLE_PROPRIETOR, STANDARD], ids=lambda p: p.stem)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from engine_support import (
     SOLE_PROPRIETOR,
     STANDARD,
+    Killed,
     Notices,
     World,
     count_resources,
@@ -70,8 +72,12 @@ def test_an_unanswered_otp_is_pending_with_the_resend_command(tmp_path: Path) ->
 def test_a_rejected_profile_is_fixed_by_changing_the_file_and_rerunning(tmp_path: Path) -> None:
     world = make_world(tmp_path, "bundle-rejected")
     [first] = world.register(SOLE_PROPRIETOR)
+    # Rejected during the documented pause: caught before anything is built on it.
     assert first.outcome == "failed"
-    assert any(e["code"] == 30793 for e in first.errors)
+    assert first.errors[0]["code"] == "twilio-rejected"
+    assert "customer profile" in first.errors[0]["message"]
+    assert first.resources["trust_product"] is None and first.resources["brand"] is None
+    assert count_resources(world)["brands"] == 0
     fixed = tmp_path / "fixed.yaml"
     fixed.write_text(SOLE_PROPRIETOR.read_text().replace("123 Main St", "125 Main St"))
     before = len(world.recorder.hits)
@@ -185,3 +191,108 @@ def test_a_campaign_under_review_is_not_edited_and_the_user_is_told(tmp_path: Pa
     assert again.outcome == "complete"
     assert not [h for h in world.recorder.hits[before:] if h.method == "POST"]
     assert any("FAILED campaign only" in n for n in notices), notices
+
+
+def test_a_pause_cut_short_by_a_kill_is_served_in_full_on_the_rerun(tmp_path: Path) -> None:
+    reference = make_world(tmp_path / "reference")
+    reference.register(SOLE_PROPRIETOR)
+    submit_index = next(
+        i
+        for i, h in enumerate(reference.recorder.hits)
+        if h.path.startswith("/v1/CustomerProfiles/BU") and "Status" in h.form
+    )
+    world = make_world(tmp_path / "killed")
+    world.recorder.kill_after = submit_index + 1  # killed right after submitting the profile
+    with pytest.raises(Killed):
+        world.register(SOLE_PROPRIETOR)
+    world.recorder.kill_after = None
+    [outcome] = world.register(SOLE_PROPRIETOR)
+    assert outcome.outcome == "complete", outcome.errors
+    submitted = world.recorder.hits[submit_index]
+    trust = next(
+        h for h in world.recorder.hits if h.method == "POST" and h.path == "/v1/TrustProducts"
+    )
+    assert trust.at - submitted.at >= 30
+
+
+def test_a_change_twilio_cannot_take_is_reported_not_sent_and_nothing_fails(
+    tmp_path: Path,
+) -> None:
+    world = make_world(tmp_path)
+    world.register(SOLE_PROPRIETOR)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(SOLE_PROPRIETOR.read_text().replace("first_name: Jane", "first_name: Janet"))
+    notices: list[str] = []
+    world.observer = Notices(notices)
+    before = len(world.recorder.hits)
+    [again] = world.register(changed)
+    assert again.outcome == "complete", again.errors
+    assert not [h for h in world.recorder.hits[before:] if h.method == "POST"]
+    assert any("not sent" in n and "twilio-approved" in n for n in notices), notices
+
+
+def test_a_failed_brand_is_resubmitted_after_its_rejected_bundles_are_fixed(
+    tmp_path: Path,
+) -> None:
+    world = make_world(tmp_path, "brand-fails")
+    [first] = world.register(SOLE_PROPRIETOR)
+    assert first.outcome == "failed"
+    fixed = tmp_path / "fixed.yaml"
+    fixed.write_text(
+        SOLE_PROPRIETOR.read_text().replace(
+            "brand_name: Jane Doe Pottery", "brand_name: Jane Doe Pottery Studio"
+        )
+    )
+    assert fixed.read_text() != SOLE_PROPRIETOR.read_text()
+    before = len(world.recorder.hits)
+    [second] = world.register(fixed)
+    assert second.outcome == "complete", second.errors
+    rerun = world.recorder.hits[before:]
+    resubmits = [
+        h
+        for h in rerun
+        if h.method == "POST" and h.path == f"/v1/a2p/BrandRegistrations/{first.resources['brand']}"
+    ]
+    assert len(resubmits) == 1
+    submits = [
+        h
+        for h in rerun
+        if h.path.startswith(("/v1/CustomerProfiles/BU", "/v1/TrustProducts/BU"))
+        and "Status" in h.form
+    ]
+    assert len(submits) == 2  # both rejected bundles went back for review first
+    assert submits[-1].at < resubmits[0].at
+    assert count_resources(world)["brands"] == 1
+
+
+def test_a_rerun_reports_a_campaign_known_to_have_failed_review(tmp_path: Path) -> None:
+    world, _ = _failed_campaign(tmp_path, SOLE_PROPRIETOR)
+    [again] = world.register(SOLE_PROPRIETOR)
+    assert again.outcome == "failed"
+    assert exit_code([again]) == 1
+    fields = {e["field"] for e in again.errors}
+    assert {"campaign.description", "campaign.message_samples[0]"} <= fields
+
+
+def test_a_mock_sole_proprietor_brand_ends_with_a_clear_reason(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    mock = tmp_path / "mock.yaml"
+    mock.write_text(SOLE_PROPRIETOR.read_text().replace("mock: false", "mock: true"))
+    assert "mock: true" in mock.read_text()
+    [outcome] = world.register(mock, wait=True)
+    assert outcome.outcome == "failed"
+    assert outcome.errors[0]["field"] == "brand.mock"
+    assert "no OTP" in outcome.errors[0]["message"]
+
+
+def test_renaming_a_registered_file_is_refused_rather_than_paying_again(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    file = tmp_path / "customer.yaml"
+    file.write_text(SOLE_PROPRIETOR.read_text())
+    world.register(file)
+    file.write_text(SOLE_PROPRIETOR.read_text().replace("jane-doe-pottery", "jane-doe-studio"))
+    [renamed] = world.register(file)
+    assert renamed.outcome == "invalid"
+    assert renamed.errors[0]["field"] == "name"
+    assert "jane-doe-pottery" in renamed.errors[0]["message"]
+    assert count_resources(world)["brands"] == 1

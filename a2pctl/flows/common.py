@@ -9,6 +9,7 @@ from a2pctl.flows.model import (
     AttachNumber,
     BrandGate,
     BundleKind,
+    CheckSubmitted,
     CheckUsecase,
     CreateAddress,
     CreateBrand,
@@ -130,7 +131,8 @@ def bundle_step(
 
 
 def review_steps(kind: BundleKind, policy_sid: str, what: str) -> list[Step]:
-    """Evaluate the bundle against its policy, then submit it (and pause, as documented)."""
+    """Evaluate the bundle against its policy, submit it, pause as documented, and
+    look at it again: a fast rejection stops the flow there."""
     return [
         Step(
             f"{kind}.evaluation",
@@ -144,6 +146,12 @@ def review_steps(kind: BundleKind, policy_sid: str, what: str) -> list[Step]:
             Submit(kind, kind),
             needs=(kind,),
             pause_after=True,
+        ),
+        Step(
+            f"{kind}.check",
+            f"Check the {what} after the pause",
+            CheckSubmitted(kind, kind),
+            needs=(kind,),
         ),
     ]
 

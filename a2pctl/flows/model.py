@@ -100,6 +100,15 @@ class Submit:
 
 
 @dataclass(frozen=True)
+class CheckSubmitted:
+    """GET the bundle after the documented pause: stop on a fast rejection (what the
+    pause is for) before anything is built on it, above all the fee-bearing brand."""
+
+    kind: BundleKind
+    bundle_step: str
+
+
+@dataclass(frozen=True)
 class CreateBrand:
     """POST /v1/a2p/BrandRegistrations — fee-bearing: looked up before every create."""
 
@@ -169,6 +178,7 @@ Action = (
     | Assign
     | Evaluate
     | Submit
+    | CheckSubmitted
     | CreateBrand
     | MessagingService
     | BrandGate
