@@ -35,6 +35,7 @@ from a2pctl.flows.model import (
     ResolveNumber,
     Step,
     Submit,
+    fingerprint,
 )
 from a2pctl.gateway import GatewayError, Record
 from a2pctl.state import campaign_key
@@ -161,7 +162,7 @@ def create_end_user(run: Run, step: Step, a: CreateEndUser) -> Result:
             friendly_name=a.friendly_name, type=a.type, attributes=a.attributes
         ),
     )
-    return Done(rec["sid"], data={"hash": run.hash_of(a.attributes)})
+    return Done(rec["sid"], data={"hash": fingerprint(a.attributes)})
 
 
 def create_address(run: Run, step: Step, a: CreateAddress) -> Result:
@@ -172,7 +173,7 @@ def create_address(run: Run, step: Step, a: CreateAddress) -> Result:
         lambda: _newest(gw.list_addresses(friendly_name=a.friendly_name)),
         lambda: gw.create_address(friendly_name=a.friendly_name, **a.fields),
     )
-    data = {"hash": run.hash_of(a.fields), "iso_country": a.fields.get("iso_country")}
+    data = {"hash": fingerprint(a.fields), "iso_country": a.fields.get("iso_country")}
     return Done(rec["sid"], data=data)
 
 
@@ -447,7 +448,7 @@ def create_campaign(run: Run, step: Step, a: CreateCampaign) -> Result:
     )
     detail = dict(rec, messaging_service_sid=service)
     run.remember(campaign_key(service), "campaign", rec.get("campaign_status"), detail)
-    data = {"campaign_id": rec.get("campaign_id"), "hash": run.hash_of(a.params)}
+    data = {"campaign_id": rec.get("campaign_id"), "hash": fingerprint(a.params)}
     return Done(rec.get("sid"), rec.get("campaign_status"), data=data)
 
 

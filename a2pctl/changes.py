@@ -23,8 +23,10 @@ from a2pctl.flows.model import (
     CreateDocument,
     CreateEndUser,
     Step,
+    fingerprint,
 )
 from a2pctl.gateway import GatewayError, Record
+from a2pctl.plan import changed, sent_data
 from a2pctl.state import campaign_key
 
 if TYPE_CHECKING:
@@ -83,15 +85,15 @@ def apply_changes(run: Run) -> list[str]:
 
 def _changed_objects(run: Run) -> list[tuple[Step, str, str]]:
     """(step, SID, new fingerprint) of each end user or address the file changed."""
-    changed = []
+    found = []
     for step in run.flow.steps:
         record, action = run.record(step.name), step.action
         if record is None or record.status != "done" or not record.sid:
             continue
-        if isinstance(action, CreateEndUser):
-            new_hash = run.hash_of(action.attributes)
-        elif isinstance(action, CreateAddress):
-            new_hash = run.hash_of(action.fields)
+        if not isinstance(action, (CreateEndUser, CreateAddress)) or not changed(step, record):
+            continue
+        new_hash = fingerprint(sent_data(step))
+        if isinstance(action, CreateAddress):
             country = record.data.get("iso_country")
             if country and country != action.fields.get("iso_country"):
                 raise UsageError(
@@ -99,11 +101,8 @@ def _changed_objects(run: Run) -> list[tuple[Step, str, str]]:
                     field="address.iso_country",
                     hint="Twilio does not update an address's country; register a new customer",
                 )
-        else:
-            continue
-        if record.data.get("hash") not in (None, new_hash):
-            changed.append((step, record.sid, new_hash))
-    return changed
+        found.append((step, record.sid, new_hash))
+    return found
 
 
 def _kind(bundle_step: str) -> BundleKind:
@@ -122,16 +121,16 @@ def _reset_review(run: Run, bundles: set[str]) -> None:
 
 def _update_objects(run: Run) -> list[str]:
     """Update changed end users and addresses in bundles Twilio lets change."""
-    changed = _changed_objects(run)
-    if not changed:
+    pending = _changed_objects(run)
+    if not pending:
         return []
     status = {
         bundle: run.gateway.fetch_bundle(_kind(bundle), run.sid(bundle)).get("status")
-        for step, _, _ in changed
+        for step, _, _ in pending
         for bundle in _bundles_holding(run, step)
     }
     notices, ready = [], []
-    for step, sid, new_hash in changed:
+    for step, sid, new_hash in pending:
         locked = [b for b in _bundles_holding(run, step) if status[b] not in EDITABLE_BUNDLE]
         if locked:
             what = ", ".join(f"the {b.replace('_', ' ')} is {status[b]}" for b in locked)
@@ -195,9 +194,9 @@ def _edit_campaign(run: Run) -> str | None:
         return None
     assert isinstance(step.action, CreateCampaign)
     params = step.action.params
-    new_hash = run.hash_of(params)
-    if record.data.get("hash") in (None, new_hash):
+    if not changed(step, record):
         return None
+    new_hash = fingerprint(params)
     service = run.sid(step.action.service_step)
     campaign = run.gateway.fetch_campaign(service)
     status = campaign.get("campaign_status")

@@ -9,8 +9,6 @@ Nothing is slept except through the injected clock.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -144,10 +142,6 @@ class Run:
         self.store.record_resource(
             sid, kind=kind, status=status, detail=detail, name=self.name, account=self.account
         )
-
-    @staticmethod
-    def hash_of(value: Any) -> str:
-        return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
 
     def personal(self, action: str) -> str:
         """A catalogue action with this registration's own name and file filled in."""

@@ -10,12 +10,39 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from a2pctl.flows.model import Flow, Step
+from a2pctl.flows.model import (
+    CreateAddress,
+    CreateCampaign,
+    CreateEndUser,
+    Flow,
+    Step,
+    fingerprint,
+)
 from a2pctl.state import ResourceRecord, StepRecord
 
 # What a step looks like to a person: done (with its SID), next, waiting on a
 # review, failed last time, started but unconfirmed, or still to do.
 DONE, NEXT, WAITING, FAILED, STARTED, TODO = "done", "next", "waiting", "failed", "started", "todo"
+CHANGED = "changed"  # done, but the file now says something else: register sends it
+CHANGED_NOTE = "changed in the file: register sends it where Twilio allows"
+
+
+def sent_data(step: Step) -> Any:
+    """What a step sent that a changed file can change (end users, addresses, campaign)."""
+    action = step.action
+    if isinstance(action, CreateEndUser):
+        return action.attributes
+    if isinstance(action, CreateAddress):
+        return action.fields
+    if isinstance(action, CreateCampaign):
+        return action.params
+    return None
+
+
+def changed(step: Step, record: StepRecord) -> bool:
+    data = sent_data(step)
+    recorded = record.data.get("hash")
+    return data is not None and recorded is not None and recorded != fingerprint(data)
 
 
 @dataclass(frozen=True)
@@ -70,7 +97,7 @@ def resources(flow: Flow, records: Mapping[str, StepRecord]) -> dict[str, Any]:
     return found
 
 
-def _gate_note(step: Step, brand: ResourceRecord | None) -> str | None:
+def _gate_note(brand: ResourceRecord | None) -> str | None:
     if brand is None:
         return None
     identity = brand.detail.get("identity_status")
@@ -90,23 +117,24 @@ def build_plan(
     brand = next((r for r in known if r.kind == "brand"), None)
     views: list[StepView] = []
     upcoming = next_step(flow, records)
-    seen_next = False
     waiting_for: str | None = None
     errors: list[dict[str, Any]] = []
     for step in flow.steps:
         record = records.get(step.name)
         sid = record.sid if record else None
         if record is not None and record.status == "done":
-            views.append(StepView(step.name, step.title, DONE, sid))
+            if changed(step, record):
+                views.append(StepView(step.name, step.title, CHANGED, sid, CHANGED_NOTE))
+            else:
+                views.append(StepView(step.name, step.title, DONE, sid))
             continue
-        if step is upcoming and not seen_next:
-            seen_next = True
+        if step is upcoming:
             if record is not None and record.status == "failed":
                 error = record.error or {}
                 errors.append(error)
                 views.append(StepView(step.name, step.title, FAILED, sid, error.get("message")))
             elif step.waits_on and brand is not None:
-                note = _gate_note(step, brand)
+                note = _gate_note(brand)
                 waiting_for = f"{step.waits_on} ({note})" if note else step.waits_on
                 views.append(StepView(step.name, step.title, WAITING, sid, note))
             elif record is not None and record.status == "started":
@@ -116,7 +144,10 @@ def build_plan(
                 views.append(StepView(step.name, step.title, NEXT, sid))
             continue
         views.append(StepView(step.name, step.title, TODO, sid))
-    if upcoming is None:
+    if upcoming is None and any(view.state == CHANGED for view in views):
+        outcome = "pending"
+        waiting_for = "changes in the file, which register sends"
+    elif upcoming is None:
         outcome = "complete"
     elif errors:
         outcome = "failed"

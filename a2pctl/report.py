@@ -88,6 +88,7 @@ _STEP_MARK = {
     "next": ("→", "bold"),
     "waiting": ("…", "yellow"),
     "failed": ("✗", "red"),
+    "changed": ("~", "yellow"),
     "started": ("?", "yellow"),
     "todo": ("·", "dim"),
 }

@@ -16,9 +16,10 @@ from engine_support import (
     make_world,
 )
 
-from a2pctl.executor import Outcome, exit_code
+from a2pctl import spec
+from a2pctl.executor import Outcome, exit_code, plan_for
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID
-from a2pctl.sandbox import SimResponse
+from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SimResponse
 
 
 def test_a_failed_brand_ends_with_exit_1_its_reason_and_the_file_field(tmp_path: Path) -> None:
@@ -296,3 +297,18 @@ def test_renaming_a_registered_file_is_refused_rather_than_paying_again(tmp_path
     assert renamed.errors[0]["field"] == "name"
     assert "jane-doe-pottery" in renamed.errors[0]["message"]
     assert count_resources(world)["brands"] == 1
+
+
+def test_plan_shows_what_a_changed_file_would_send(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    world.register(SOLE_PROPRIETOR)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(SOLE_PROPRIETOR.read_text().replace("123 Main St", "125 Main St"))
+    plans = [
+        plan_for(spec.check_file(file), world.store, SANDBOX_ACCOUNT_SID)
+        for file in (SOLE_PROPRIETOR, changed)
+    ]
+    unchanged, edited = plans
+    assert unchanged.outcome == "complete"
+    assert edited.outcome == "pending"
+    assert [s.name for s in edited.steps if s.state == "changed"] == ["address"]

@@ -11,6 +11,7 @@ documented pause follows it. Flows are data: `sole_proprietor.py` and
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,6 +24,11 @@ BundleKind = Literal["customer_profile", "trust_product"]
 # Friendly names are deterministic, so a resource whose create answer was lost
 # can be found again; 64 characters is the shortest limit (Addresses, Services).
 FRIENDLY_NAME_MAX = 64
+
+
+def fingerprint(value: Any) -> str:
+    """A short, stable hash of what a step sent, to notice when the file changes it."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def friendly_name(registration: str, role: str) -> str:
