@@ -438,23 +438,24 @@ def _schedule(
         run.advance(wait=wait, deadline=deadline, poll_seconds=poll, pause=pause)
 
 
-def plan_for(check: FileCheck, store: Store, default_account: str | None) -> Plan | Outcome:
-    """What `register` would do next for a file, from the store alone (no request)."""
+def plan_for(check: FileCheck, store: Store | None, default_account: str | None) -> Plan | Outcome:
+    """What `register` would do next for a file, from the store alone (no request).
+    Without a store (none yet at that path) every step is still to do."""
     if not check.valid or check.customer is None:
         return invalid_outcome(check)
     customer = check.customer
     flow = build_flow(customer)
     account = customer.account_sid or default_account
     if account is None:
-        known = store.find_registrations(customer.name)
+        known = store.find_registrations(customer.name) if store else []
         account = known[0].account if len(known) == 1 else "(unknown account)"
     return build_plan(
         flow,
         name=customer.name,
         file=check.file,
         account=account,
-        records=store.steps(customer.name, account),
-        known=store.resources(name=customer.name, account=account),
+        records=store.steps(customer.name, account) if store else {},
+        known=store.resources(name=customer.name, account=account) if store else [],
     )
 
 

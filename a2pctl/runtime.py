@@ -7,7 +7,7 @@ Nothing here reads the environment: `cli.py` does, and passes what it found.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from a2pctl.errors import LockedError, UsageError
 if TYPE_CHECKING:
     from a2pctl.gateway import Credentials, Gateway, GatewayError
     from a2pctl.pacing import Clock, RateLimiter
+    from a2pctl.sandbox import Simulator
     from a2pctl.state import Store
 
 DEFAULT_STATE = Path(".a2pctl") / "state.db"
@@ -79,6 +80,8 @@ def open_runtime(
 
     if settings.scenario is not None:
         _check_scenario(settings)
+    # Credentials first: a missing one must not leave an empty state store behind.
+    real_credentials = None if settings.sandbox else credentials()
     clock = SystemClock()
     store = Store.open(settings.state, clock)
     sandbox = settings.sandbox
@@ -128,7 +131,7 @@ def open_runtime(
                     account_sid,
                     limiter=limiter,
                     clock=clock,
-                    transport=InProcessTransport(simulator),
+                    transport=InProcessTransport(_SavingSimulator(simulator, save)),
                     on_retry=on_retry,
                 )
 
@@ -146,7 +149,8 @@ def open_runtime(
             poll = SANDBOX_POLL_SECONDS
             default_account = creds.account_sid
         else:
-            creds = credentials()
+            assert real_credentials is not None
+            creds = real_credentials
 
             def make(account_sid: str | None) -> Gateway:
                 from a2pctl.gateway.twilio import TwilioGateway
@@ -185,6 +189,21 @@ def open_runtime(
         store.close()
 
 
+class _SavingSimulator:
+    """The in-process simulator as `InProcessTransport` sees it, saving the simulated
+    account into the store after every request it answers: a process killed outright
+    (no `finally`) leaves the account as Twilio would, never behind the step records."""
+
+    def __init__(self, simulator: Simulator, save: Callable[[], None]) -> None:
+        self._simulator = simulator
+        self._save = save
+
+    def handle(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> object:
+        answer = self._simulator.handle(method, url, headers, body)
+        self._save()
+        return answer
+
+
 def parse_duration(text: str) -> float:
     """Seconds, or a number with a unit: 90s, 30m, 2h, 1d."""
     raw = text.strip().lower()
@@ -193,10 +212,12 @@ def parse_duration(text: str) -> float:
         value = float(raw[:-1]) * unit if unit else float(raw)
     except ValueError:
         raise UsageError(
-            f"--timeout {text!r} is not a duration", hint="use seconds or e.g. 90s, 30m, 2h"
+            f"--timeout {text!r} is not a duration",
+            hint="use seconds or e.g. 90s, 30m, 2h",
+            field="--timeout",
         ) from None
     if value <= 0:
-        raise UsageError("--timeout must be positive")
+        raise UsageError("--timeout must be positive", field="--timeout")
     return value
 
 
@@ -230,7 +251,7 @@ def _check_scenario(settings: Settings) -> None:
 @contextmanager
 def _sandbox_lock(store: Store) -> Iterator[None]:
     """One process at a time drives the in-process sandbox of a store: each command
-    saves the whole simulated account when it ends."""
+    saves the whole simulated account after every request and when it ends."""
     lock = store.lock("(in-process sandbox)", "-")
     try:
         lock.__enter__()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -185,6 +186,65 @@ def test_ctrl_c_exits_130_and_a_rerun_finishes_without_duplicates(tmp_path: Path
         store.close()
 
 
+def _sandbox_brands(state: Path) -> list[dict[str, Any]]:
+    """The brands of the simulated account saved in a state store."""
+    store = Store.open(state, SystemClock())
+    try:
+        blob = store.get_blob("sandbox")
+    finally:
+        store.close()
+    assert blob is not None, "no sandbox saved in the store"
+    simulator = Simulator.load(blob)
+    auth = base64.b64encode(f"{SANDBOX_ACCOUNT_SID}:{SANDBOX_AUTH_TOKEN}".encode()).decode()
+    answer = simulator.handle(
+        "GET",
+        "https://messaging.twilio.com/v1/a2p/BrandRegistrations",
+        {"Authorization": f"Basic {auth}"},
+        b"",
+    )
+    assert answer.status == 200, answer.body
+    brands: list[dict[str, Any]] = json.loads(answer.body)["data"]
+    return brands
+
+
+def test_a_killed_sandbox_run_keeps_the_simulated_account_and_resumes_without_duplicates(
+    tmp_path: Path,
+) -> None:
+    # SIGKILL runs no finally: the simulated account must already be saved after each request.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "A2PCTL_"))}
+    args = ["register", "--sandbox", "--wait", "--pause-seconds", "60", str(SP)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "a2pctl", *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    lines = []
+    try:
+        for line in process.stderr:  # kill it during the first documented pause
+            lines.append(line)
+            if "pause after" in line and process.poll() is None:
+                process.kill()
+        assert process.wait(timeout=60) == -signal.SIGKILL, "".join(lines)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    state = tmp_path / ".a2pctl" / "state.db"
+    assert _sandbox_brands(state) == []  # the account as it was at the kill, brand not yet sent
+
+    again = a2pctl("register", "--sandbox", "--wait", "--json", str(SP), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    [registration] = json.loads(again.stdout)["registrations"]
+    assert registration["outcome"] == "complete"
+    assert_every_sid(registration)
+    brands = _sandbox_brands(state)
+    assert [brand["sid"] for brand in brands] == [registration["resources"]["brand"]]
+
+
 def test_a_second_process_on_the_same_in_process_sandbox_exits_4(tmp_path: Path) -> None:
     store = Store.open(tmp_path / ".a2pctl" / "state.db", SystemClock())
     try:
@@ -200,4 +260,13 @@ def test_an_unknown_scenario_creates_no_state_store(tmp_path: Path) -> None:
     done = a2pctl("register", "--sandbox", "--scenario", "nope", str(SP), cwd=tmp_path)
     assert done.returncode == 2
     assert "unknown scenario 'nope'" in done.stderr
+    assert not (tmp_path / ".a2pctl").exists()
+
+
+def test_plan_and_a_credentials_error_leave_no_state_store_behind(tmp_path: Path) -> None:
+    planned = a2pctl("plan", str(SP), cwd=tmp_path)
+    assert planned.returncode == 0, planned.stderr
+    assert "Starter customer profile" in planned.stdout
+    refused = a2pctl("register", str(SP), cwd=tmp_path)
+    assert refused.returncode == 2
     assert not (tmp_path / ".a2pctl").exists()

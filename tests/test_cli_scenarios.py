@@ -103,8 +103,12 @@ def waits_for(text: str) -> Callable[[Done], None]:
 
 
 def profile_rejected(done: Done) -> None:
-    assert "  brand" not in done.stdout  # the rejected profile stopped the flow
-    assert any("twilio-rejected" in line and line.endswith("[30793]") for line in problems(done))
+    # Caught when the profile is looked at again after the documented pause.
+    assert "  brand" not in done.stdout and "  trust bundle" not in done.stdout
+    assert any(
+        "customer profile" in line and "rejected during the pause" in line
+        for line in problems(done)
+    )
 
 
 def evaluation_field(done: Done) -> None:

@@ -196,8 +196,11 @@ def test_main_account_api_keys_are_refused_for_a_subaccount(wire: Wire, clock: F
     creds = Credentials(ACCOUNT, API_KEY, "key-secret")
     g = gateway(clock, account_sid=SUBACCOUNT, credentials=creds)
 
-    with pytest.raises(GatewayError, match="API keys cannot act on subaccount"):
+    with pytest.raises(UsageError, match="API keys cannot act on subaccount") as caught:
         g.list_brands()
+    assert not isinstance(caught.value, GatewayError)
+    assert caught.value.exit_code == 2
+    assert caught.value.hint is not None and "TWILIO_AUTH_TOKEN" in caught.value.hint
     assert wire.requests == []
 
 
@@ -440,6 +443,45 @@ def test_an_update_whose_connection_drops_is_retried(wire: Wire, clock: FakeCloc
     record = gateway(clock).update_bundle("customer_profile", BU, status="pending-review")
 
     assert record["status"] == "pending-review"
+    assert len(wire.requests) == 2
+
+
+def _evaluation(status: str = "compliant") -> tuple[int, dict[str, str], str]:
+    return 201, {}, json.dumps({"sid": "EL" + "8" * 32, "status": status, "policy_sid": POLICY})
+
+
+def test_an_evaluation_after_a_500_is_retried(wire: Wire, clock: FakeClock) -> None:
+    # An evaluation creates nothing that matters: repeating it is harmless.
+    wire.script = [(500, {}, problem(20500, "Internal Server Error", 500)), _evaluation()]
+
+    record = gateway(clock).evaluate("customer_profile", BU, POLICY)
+
+    assert record["status"] == "compliant"
+    assert [(r.method, urlsplit(r.url or "").path) for r in wire.requests] == [
+        ("POST", f"/v1/CustomerProfiles/{BU}/Evaluations")
+    ] * 2
+    assert len(clock.sleeps) == 1
+
+
+def test_an_evaluation_whose_connection_drops_is_retried(wire: Wire, clock: FakeClock) -> None:
+    wire.script = [requests.exceptions.ConnectionError("Connection aborted."), _evaluation()]
+
+    record = gateway(clock).evaluate("trust_product", BU, POLICY)
+
+    assert record["status"] == "compliant"
+    assert [(r.method, urlsplit(r.url or "").path) for r in wire.requests] == [
+        ("POST", f"/v1/TrustProducts/{BU}/Evaluations")
+    ] * 2
+
+
+def test_an_evaluation_that_keeps_failing_names_its_request(wire: Wire, clock: FakeClock) -> None:
+    wire.script = [(500, {}, problem(20500, "Internal Server Error", 500))] * 2
+
+    with pytest.raises(GatewayError) as caught:
+        gateway(clock, max_attempts=2).evaluate("customer_profile", BU, POLICY)
+
+    assert caught.value.resource == f"POST /v1/CustomerProfiles/{BU}/Evaluations"
+    assert not caught.value.ambiguous
     assert len(wire.requests) == 2
 
 

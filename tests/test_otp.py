@@ -5,6 +5,7 @@ valid 24 hours."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +258,6 @@ def test_cli_otp_resend_of_an_unknown_name_exits_2(
         main(["otp", "resend", "--json", "--state", str(tmp_path / "s.db"), "nobody"])
     assert exit_info.value.code == ExitCode.USAGE
     out, err = capsys.readouterr()
-    assert out == ""
+    assert json.loads(out)["error"]["kind"] == "usage"  # --json: a document even on errors
     assert "neither a brand SID (BN…) nor a registration" in err
     assert "not-a-real-token" not in err

@@ -6,7 +6,8 @@ library's resource (`self._client.trusthub.v1.end_users`...) and passes it, with
 the parameters, to a primitive of the concrete gateway:
 
 - `_create(resource, target, **params)`: `target.create(**params)`, never repeated
-  once it may have been performed;
+  once it may have been performed (`create=False` for one that is harmless to
+  repeat, such as an evaluation: retried like a read);
 - `_fetch(resource, target, **params)`, `_update(resource, target, **params)`: the
   same for `fetch` and `update` (`create=True` for an update that must not be
   repeated blindly either);
@@ -45,7 +46,9 @@ class Operations(ABC):
         """Run `action` under the retry policy; `create`: never repeat it blindly."""
 
     @abstractmethod
-    def _create(self, resource: str, target: Any, **params: Any) -> Record: ...
+    def _create(
+        self, resource: str, target: Any, *, create: bool = True, **params: Any
+    ) -> Record: ...
 
     @abstractmethod
     def _fetch(self, resource: str, target: Any, **params: Any) -> Record: ...
@@ -136,7 +139,9 @@ class Operations(ABC):
 
     def evaluate(self, kind: BundleKind, bundle_sid: str, policy_sid: str) -> Record:
         items, path = self._bundle_items(kind, bundle_sid, "evaluations")
-        return self._create(f"POST {path}", items, policy_sid=policy_sid)
+        # An evaluation only reports on the bundle: repeating it is harmless, so a 5xx
+        # or a dropped connection is retried (DESIGN.md §3) instead of ending the run.
+        return self._create(f"POST {path}", items, create=False, policy_sid=policy_sid)
 
     def list_evaluations(self, kind: BundleKind, bundle_sid: str) -> list[Record]:
         items, path = self._bundle_items(kind, bundle_sid, "evaluations")

@@ -258,10 +258,9 @@ class TwilioGateway(Operations):
         # Main-account credentials reach a subaccount only on the 2010 API; TrustHub,
         # Messaging and Events need the subaccount's own credentials. The main account
         # may read a subaccount's auth token, which is kept in memory only.
-        if creds.username != creds.account_sid:
-            raise GatewayError(
+        if creds.username != creds.account_sid:  # a credentials problem: exit 2, not a failure
+            raise UsageError(
                 f"main-account API keys cannot act on subaccount {sub}",
-                resource=f"GET /2010-04-01/Accounts/{sub}.json",
                 hint="use the main account's TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or an "
                 "API key of the subaccount with TWILIO_ACCOUNT_SID set to the subaccount",
             )
@@ -342,8 +341,8 @@ class TwilioGateway(Operations):
         return error
 
     # --- the shapes of a call (the primitives of `Operations`) -----------------------
-    def _create(self, resource: str, target: Any, **params: Any) -> Record:
-        return self._call(resource, lambda: _record(target.create(**params)), create=True)
+    def _create(self, resource: str, target: Any, *, create: bool = True, **params: Any) -> Record:
+        return self._call(resource, lambda: _record(target.create(**params)), create=create)
 
     def _fetch(self, resource: str, target: Any, **params: Any) -> Record:
         return self._call(resource, lambda: _record(target.fetch(**params)))
