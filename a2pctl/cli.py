@@ -111,7 +111,7 @@ PauseOpt = Annotated[
         "--pause-seconds",
         envvar="A2PCTL_PAUSE_SECONDS",
         min=0,
-        help="Pause after submitting a profile, a bundle, a brand [default: 30].",
+        help="Pause after submitting a profile, a bundle, a brand [default: 30; --sandbox: 0.5].",
     ),
 ]
 RateOpt = Annotated[
@@ -120,7 +120,7 @@ RateOpt = Annotated[
         "--rate",
         envvar="A2PCTL_RATE",
         min=0.001,
-        help="Requests per second per account [default: 1].",
+        help="Requests per second per account [default: 1; --sandbox: 25].",
     ),
 ]
 SandboxOpt = Annotated[

@@ -1,6 +1,7 @@
-"""Runs plans: mark started → limiter → gateway → record; pauses, gates, interleaving.
+"""Runs plans: pauses, gates, interleaving; each step through `actions`.
 
-Each registration is a `Run` that performs one step per `advance()`. The
+Each registration is a `Run` that performs one step per `advance()` (`actions`
+records the intent, sends through the gateway and its limiter, records the SID). The
 scheduler always advances the run that is ready soonest, so while one
 customer waits out a pause or a review, the others' requests proceed; every
 request of an account passes the one shared rate limiter inside the gateway.

@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS registrations (
 CREATE TABLE IF NOT EXISTS steps (
     name TEXT NOT NULL, account TEXT NOT NULL, step TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('started', 'done', 'failed')),
-    sid TEXT, data TEXT, params_hash TEXT,
+    sid TEXT, data TEXT,
     started_at REAL, finished_at REAL, error TEXT,
     PRIMARY KEY (name, account, step));
 CREATE TABLE IF NOT EXISTS resources (
@@ -69,7 +69,6 @@ class StepRecord:
     status: str  # started | done | failed
     sid: str | None
     data: dict[str, Any] = field(default_factory=dict)
-    params_hash: str | None = None
     started_at: float | None = None
     finished_at: float | None = None
     error: dict[str, Any] | None = None
@@ -202,7 +201,7 @@ class Store:
     # --- steps ------------------------------------------------------------------
     def steps(self, name: str, account: str) -> dict[str, StepRecord]:
         rows = self._conn.execute(
-            "SELECT step, status, sid, data, params_hash, started_at, finished_at, error "
+            "SELECT step, status, sid, data, started_at, finished_at, error "
             "FROM steps WHERE name = ? AND account = ?",
             (name, account),
         ).fetchall()
@@ -212,24 +211,20 @@ class Store:
                 status=row[1],
                 sid=row[2],
                 data=_loads(row[3]) or {},
-                params_hash=row[4],
-                started_at=row[5],
-                finished_at=row[6],
-                error=_loads(row[7]),
+                started_at=row[4],
+                finished_at=row[5],
+                error=_loads(row[6]),
             )
             for row in rows
         }
 
-    def mark_started(
-        self, name: str, account: str, step: str, params_hash: str | None = None
-    ) -> None:
+    def mark_started(self, name: str, account: str, step: str) -> None:
         """Record the intent before a request: a crash after this leaves `started`."""
         self._conn.execute(
-            "INSERT INTO steps (name, account, step, status, params_hash, started_at) "
-            "VALUES (?, ?, ?, 'started', ?, ?) ON CONFLICT (name, account, step) DO UPDATE SET "
-            "status = 'started', params_hash = excluded.params_hash, "
-            "started_at = excluded.started_at, error = NULL",
-            (name, account, step, params_hash, self._clock.now()),
+            "INSERT INTO steps (name, account, step, status, started_at) "
+            "VALUES (?, ?, ?, 'started', ?) ON CONFLICT (name, account, step) DO UPDATE SET "
+            "status = 'started', started_at = excluded.started_at, error = NULL",
+            (name, account, step, self._clock.now()),
         )
 
     def mark_done(
@@ -239,17 +234,15 @@ class Store:
         step: str,
         sid: str | None = None,
         data: dict[str, Any] | None = None,
-        params_hash: str | None = None,
     ) -> None:
         now = self._clock.now()
         self._conn.execute(
-            "INSERT INTO steps (name, account, step, status, sid, data, params_hash, "
-            "started_at, finished_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?, ?) "
+            "INSERT INTO steps (name, account, step, status, sid, data, "
+            "started_at, finished_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?) "
             "ON CONFLICT (name, account, step) DO UPDATE SET status = 'done', "
             "sid = COALESCE(excluded.sid, steps.sid), data = excluded.data, "
-            "params_hash = COALESCE(excluded.params_hash, steps.params_hash), "
             "finished_at = excluded.finished_at, error = NULL",
-            (name, account, step, sid, _dumps(data or {}), params_hash, now, now),
+            (name, account, step, sid, _dumps(data or {}), now, now),
         )
 
     def record_sid(self, name: str, account: str, step: str, sid: str) -> None:
@@ -269,7 +262,7 @@ class Store:
         )
 
     def reset_steps(self, name: str, account: str, steps: list[str]) -> None:
-        """Forget steps so they run again (a SID they recorded is kept in `data`)."""
+        """Forget steps so they run again."""
         with self._tx() as conn:
             for step in steps:
                 conn.execute(

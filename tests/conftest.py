@@ -10,9 +10,6 @@ import pytest
 from a2pctl.pacing import FakeClock
 from a2pctl.state import Store
 
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = REPO / "examples"
-
 
 @pytest.fixture
 def clock() -> FakeClock:
@@ -41,6 +38,7 @@ def _no_twilio_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "A2PCTL_PAUSE_SECONDS",
         "A2PCTL_RATE",
         "A2PCTL_SANDBOX_SCENARIO",
+        "A2PCTL_POLL_SECONDS",
         "NO_COLOR",
     ):
         monkeypatch.delenv(var, raising=False)

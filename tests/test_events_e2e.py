@@ -27,12 +27,8 @@ import pytest
 
 from a2pctl.cli import main
 from a2pctl.pacing import SystemClock
+from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator, serve
 from a2pctl.state import Store
-
-try:
-    from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator, serve
-except ImportError as exc:  # the sandbox is built in parallel
-    pytest.skip(f"needs a2pctl.sandbox (Simulator, serve): {exc}", allow_module_level=True)
 
 REPO = Path(__file__).resolve().parent.parent
 SOLE_PROPRIETOR = REPO / "examples" / "sole-proprietor.yaml"

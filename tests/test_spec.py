@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 import yaml
+from paths import EXAMPLES
 from pydantic import ValidationError
 
 from a2pctl import spec, spec_rules, spec_yaml
 from a2pctl.errors import ExitCode
 from a2pctl.spec import Customer, FileCheck, InvalidFiles, Problem, check_file, field_line
 from a2pctl.spec_yaml import parse_field
-from tests.conftest import EXAMPLES
 
 SP = "sole-proprietor.yaml"
 STD = "standard.yaml"

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from tests.conftest import EXAMPLES, REPO
+from paths import EXAMPLES, REPO
 
 EXAMPLE_FILES = [str(EXAMPLES / n) for n in ("sole-proprietor.yaml", "standard.yaml")]
 # Modules that cost tens to hundreds of milliseconds each to import.

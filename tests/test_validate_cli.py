@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from paths import EXAMPLES
 
 from a2pctl.cli import main
-from tests.conftest import EXAMPLES
 
 SP = str(EXAMPLES / "sole-proprietor.yaml")
 STD = str(EXAMPLES / "standard.yaml")
