@@ -11,14 +11,13 @@ checks its own run.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from cli_support import a2pctl, finish, start
 
 from a2pctl.sandbox import SCENARIOS
 
@@ -29,40 +28,7 @@ STANDARD = EXAMPLES / "standard.yaml"
 LVS = EXAMPLES / "low-volume-standard.yaml"
 NAMES = {SP: "jane-doe-pottery", STANDARD: "northwind-outfitters", LVS: "riverside-dental"}
 FLOWS = {SP: "sole_proprietor", STANDARD: "standard", LVS: "low_volume_standard"}
-TIMEOUT = 120.0  # a subprocess never runs this long unless the CLI hangs
-
 Done = subprocess.CompletedProcess[str]
-
-
-def cli_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "A2PCTL_"))}
-    env.update({"COLUMNS": "200", "NO_COLOR": "1"})
-    return env
-
-
-def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "a2pctl", *args],
-        cwd=cwd,
-        env=cli_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def finish(process: subprocess.Popen[str], timeout: float = TIMEOUT) -> Done:
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        out, err = process.communicate()
-        pytest.fail(f"{process.args!r} did not end within {timeout} s\n{out}\n{err}")
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
-
-
-def a2pctl(*args: str, cwd: Path, timeout: float = TIMEOUT) -> Done:
-    return finish(start(*args, cwd=cwd), timeout)
 
 
 def problems(done: Done) -> list[str]:

@@ -2,18 +2,16 @@
 
 Real processes (`python -m a2pctl`), each test in its own working directory, so
 the default state store `.a2pctl/state.db` (which also keeps the in-process
-simulator) is per test. The sandbox scales reviews and pauses to 0.5 s steps:
-nothing here sleeps; `status --watch` polls every 0.5 s under a subprocess
-timeout. The slow registrations start together in the background when the
+simulator) is per test. The sandbox scales reviews and pauses to 0.5 s steps, on
+real time: these tests wait for them; `status --watch` polls every 0.5 s under a
+subprocess timeout. The slow registrations start together in the background when the
 module starts, so that their simulated reviews overlap.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import a2pctl, finish, start
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -40,43 +39,7 @@ PREFIXES = {
     "campaign": "QE",
     "phone_number": "PN",
 }
-TIMEOUT = 120.0  # a subprocess never runs this long unless the CLI hangs
 WATCH_TIMEOUT = 30.0  # `status --watch` must end well within this
-
-
-def cli_env() -> dict[str, str]:
-    """The user's environment without Twilio credentials or a2pctl settings; a wide,
-    colourless terminal so that phrases are not wrapped."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "A2PCTL_"))}
-    env.update({"COLUMNS": "200", "NO_COLOR": "1"})
-    return env
-
-
-def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "a2pctl", *args],
-        cwd=cwd,
-        env=cli_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def finish(
-    process: subprocess.Popen[str], timeout: float = TIMEOUT
-) -> subprocess.CompletedProcess[str]:
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        out, err = process.communicate()
-        pytest.fail(f"{process.args!r} did not end within {timeout} s\n{out}\n{err}")
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
-
-
-def a2pctl(*args: str, cwd: Path, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
-    return finish(start(*args, cwd=cwd), timeout)
 
 
 def json_of(done: subprocess.CompletedProcess[str]) -> Any:
