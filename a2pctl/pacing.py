@@ -1,7 +1,8 @@
 """Time, injected: the Clock protocol, a system and a fake clock, and the
 per-account rate limiter that every Twilio request passes through.
 
-Nothing in a2pctl calls `time.sleep` directly; tests drive a `FakeClock`.
+Nothing in the engine calls `time.sleep` directly (only SystemClock and the HTTP
+sandbox server's injected delays do); tests drive a `FakeClock`.
 """
 
 from __future__ import annotations

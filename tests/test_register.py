@@ -113,17 +113,23 @@ def test_one_customers_pause_does_not_block_anothers_requests(tmp_path: Path) ->
     assert _duration(both) < sum(alone) - 2 * PAUSE
 
 
-def test_register_stops_at_the_brand_gate_and_a_rerun_resumes_to_completion(world: World) -> None:
-    [first] = world.register(SOLE_PROPRIETOR, wait=False)
+@pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)
+def test_register_stops_at_the_brand_gate_and_a_rerun_resumes_to_completion(
+    world: World, file: Path
+) -> None:
+    [first] = world.register(file, wait=False)
     assert first.outcome == "pending"
     assert first.waiting_for and "brand" in first.waiting_for
     assert exit_code([first]) == 3
     assert first.resources["brand"] and first.resources["campaign"] is None
-    world.clock.advance(3600)  # reviews and the OTP reply happen meanwhile
-    [second] = world.register(SOLE_PROPRIETOR, wait=False)
+    world.clock.advance(3600)  # reviews (and the OTP reply) happen meanwhile
+    [second] = world.register(file, wait=False)
     assert second.outcome == "complete", second.errors
     assert second.resources["brand"] == first.resources["brand"]
-    assert count_resources(world) == ONE_OF_EACH_SP
+    counts = count_resources(world)
+    assert (counts["brands"], counts["campaigns"], counts["customer_profiles"]) == (1, 1, 1)
+    if file == SOLE_PROPRIETOR:
+        assert counts == ONE_OF_EACH_SP
 
 
 def test_a_rerun_of_a_complete_registration_only_checks_the_campaign(world: World) -> None:
@@ -135,7 +141,7 @@ def test_a_rerun_of_a_complete_registration_only_checks_the_campaign(world: Worl
     assert check.method == "GET" and check.path.endswith("/Compliance/Usa2p/" + CAMPAIGN_SID)
 
 
-@pytest.mark.parametrize("file", [SOLE_PROPRIETOR, STANDARD], ids=lambda p: p.stem)
+@pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)
 def test_a_run_killed_after_any_single_request_reruns_to_exactly_one_of_everything(
     tmp_path: Path, file: Path
 ) -> None:
@@ -154,14 +160,29 @@ def test_a_run_killed_after_any_single_request_reruns_to_exactly_one_of_everythi
         assert count_resources(world) == expected, f"killed after request {n}"
 
 
+@pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)
 def test_a_connection_dropped_after_the_brand_create_is_reconciled_without_a_second_brand(
-    world: World,
+    world: World, file: Path
 ) -> None:
     world.simulator.inject_fault(method="POST", path="/v1/a2p/BrandRegistrations", drop_after=True)
-    [outcome] = world.register(SOLE_PROPRIETOR)
+    [outcome] = world.register(file)
     assert outcome.outcome == "complete", outcome.errors
     assert len(world.recorder.posts("/v1/a2p/BrandRegistrations")) == 1
     assert count_resources(world)["brands"] == 1
+
+
+@pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)
+def test_a_connection_dropped_after_the_campaign_create_is_reconciled_without_a_second_one(
+    world: World, file: Path
+) -> None:
+    world.simulator.inject_fault(
+        method="POST", path="/v1/Services/*/Compliance/Usa2p", drop_after=True
+    )
+    [outcome] = world.register(file)
+    assert outcome.outcome == "complete", outcome.errors
+    creates = [h for h in world.recorder.hits if h.method == "POST" and h.path.endswith("/Usa2p")]
+    assert len(creates) == 1
+    assert count_resources(world)["campaigns"] == 1
 
 
 def test_a_connection_dropped_after_an_end_user_create_is_found_again(world: World) -> None:
@@ -171,12 +192,15 @@ def test_a_connection_dropped_after_an_end_user_create_is_found_again(world: Wor
     assert count_resources(world) == ONE_OF_EACH_SP
 
 
+@pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)
 @pytest.mark.parametrize("status", [429, 503])
-def test_throttled_and_unavailable_answers_are_retried(world: World, status: int) -> None:
+def test_throttled_and_unavailable_answers_are_retried(
+    world: World, status: int, file: Path
+) -> None:
     world.simulator.inject_fault(
         method="POST", path="/v1/a2p/BrandRegistrations", status=status, times=2, retry_after=2
     )
-    [outcome] = world.register(SOLE_PROPRIETOR)
+    [outcome] = world.register(file)
     assert outcome.outcome == "complete", outcome.errors
     assert len(world.recorder.posts("/v1/a2p/BrandRegistrations")) == 3
     assert count_resources(world)["brands"] == 1
