@@ -227,7 +227,7 @@ def plan(
     Changes nothing and sends no request (--sandbox: read the in-process sandbox's
     registrations). Example: a2pctl plan customers/*.yaml
     """
-    from a2pctl import executor, report, spec
+    from a2pctl import outcomes, report, spec
     from a2pctl.pacing import SystemClock
     from a2pctl.state import Store
 
@@ -235,7 +235,7 @@ def plan(
     account = _plan_account(sandbox)
     store = Store.open(state, SystemClock()) if state.is_file() else None  # plan creates nothing
     try:
-        plans = [executor.plan_for(check, store, account) for check in checks]
+        plans = [outcomes.plan_for(check, store, account) for check in checks]
     finally:
         if store is not None:
             store.close()
@@ -243,7 +243,7 @@ def plan(
         report.print_json(report.registrations_document(plans))
     else:
         report.render_plans(plans, _console(), _console(stderr=True))
-    _exit(executor.exit_code(plans) if any(p.outcome == "invalid" for p in plans) else ExitCode.OK)
+    _exit(outcomes.exit_code(plans) if any(p.outcome == "invalid" for p in plans) else ExitCode.OK)
 
 
 def _plan_account(sandbox: bool) -> str | None:
@@ -293,7 +293,7 @@ def register(
 
       a2pctl register --json customers/*.yaml
     """
-    from a2pctl import executor, report, spec
+    from a2pctl import executor, outcomes, report, spec
 
     limit = parse_duration(timeout)
     settings = Settings(
@@ -307,7 +307,7 @@ def register(
     )
     checks = [spec.check_file(path) for path in files]
     if not any(check.valid for check in checks):  # nothing to send: no store, no credentials
-        invalid = [executor.invalid_outcome(check) for check in checks]
+        invalid = [outcomes.invalid_outcome(check) for check in checks]
         if json_out:
             report.print_json(report.registrations_document(invalid))
         else:
@@ -315,7 +315,7 @@ def register(
         _exit(ExitCode.USAGE)
     with _runtime(settings) as rt:
         progress = report.Progress(_console(stderr=True), quiet=json_out)
-        outcomes = executor.register(
+        results = executor.register(
             checks,
             store=rt.store,
             clock=rt.clock,
@@ -329,10 +329,10 @@ def register(
         )
         progress.close()
     if json_out:
-        report.print_json(report.registrations_document(outcomes))
+        report.print_json(report.registrations_document(results))
     else:
-        report.render_outcomes(outcomes, _console(), _console(stderr=True))
-    _exit(executor.exit_code(outcomes))
+        report.render_outcomes(results, _console(), _console(stderr=True))
+    _exit(outcomes.exit_code(results))
 
 
 @app.command()

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from a2pctl import actions
 from a2pctl.changes import CAMPAIGN_DELETED, RECREATE_PAUSE_SECONDS, apply_changes
-from a2pctl.errors import A2pError, ExitCode, UsageError
+from a2pctl.errors import A2pError, UsageError
 from a2pctl.flows import build_flow
 from a2pctl.flows.model import Flow, Step
 from a2pctl.gateway import Gateway, GatewayError
+from a2pctl.outcomes import Outcome, invalid_outcome
 from a2pctl.pacing import Clock
-from a2pctl.plan import Plan, build_plan, next_step, resources
+from a2pctl.plan import next_step, resources
 from a2pctl.state import StepRecord, Store, campaign_key
 
 if TYPE_CHECKING:
@@ -51,21 +51,6 @@ class SilentObserver:
 
     def notice(self, registration: str, message: str) -> None:
         return None
-
-
-@dataclass
-class Outcome:
-    """What `register` did for one file (DESIGN.md §1 JSON `registrations[]`)."""
-
-    name: str
-    flow: str
-    file: str
-    account: str | None
-    outcome: str  # complete | pending | failed | invalid
-    waiting_for: str | None
-    resources: dict[str, Any]
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 class Run:
@@ -308,22 +293,6 @@ def _file_path(section: str, twilio_field: str) -> str:
     return f"{section}.{snake}"
 
 
-def invalid_outcome(check: FileCheck) -> Outcome:
-    return Outcome(
-        name=check.customer.name if check.customer else Path(check.file).stem,
-        flow=check.customer.flow if check.customer else "unknown",
-        file=check.file,
-        account=None,
-        outcome="invalid",
-        waiting_for=None,
-        resources=resources(Flow("unknown"), {}),
-        errors=[
-            {"code": "invalid", "message": p.message, "field": p.field, "line": p.line}
-            for p in check.errors
-        ],
-    )
-
-
 def _registered_as(store: Store, path: Path, name: str, account: str) -> str | None:
     """The other name this very file was registered under in this store, if any."""
     here = str(path.resolve())
@@ -437,36 +406,3 @@ def _schedule(
             remaining = run.ready_at - clock.now()
         turns[id(run)] += 1
         run.advance(wait=wait, deadline=deadline, poll_seconds=poll, pause=pause)
-
-
-def plan_for(check: FileCheck, store: Store | None, default_account: str | None) -> Plan | Outcome:
-    """What `register` would do next for a file, from the store alone (no request).
-    Without a store (none yet at that path) every step is still to do."""
-    if not check.valid or check.customer is None:
-        return invalid_outcome(check)
-    customer = check.customer
-    flow = build_flow(customer)
-    account = customer.account_sid or default_account
-    if account is None:
-        known = store.find_registrations(customer.name) if store else []
-        account = known[0].account if len(known) == 1 else "(unknown account)"
-    return build_plan(
-        flow,
-        name=customer.name,
-        file=check.file,
-        account=account,
-        records=store.steps(customer.name, account) if store else {},
-        known=store.resources(name=customer.name, account=account) if store else [],
-    )
-
-
-def exit_code(outcomes: list[Outcome] | list[Plan | Outcome]) -> ExitCode:
-    """Invalid input first, then failures, then pending reviews (see README)."""
-    kinds = {o.outcome for o in outcomes}
-    if "invalid" in kinds:
-        return ExitCode.USAGE
-    if "failed" in kinds:
-        return ExitCode.FAILED
-    if "pending" in kinds:
-        return ExitCode.PENDING
-    return ExitCode.OK

@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from a2pctl import executor, spec
-from a2pctl.executor import Outcome
 from a2pctl.gateway import Credentials, Gateway
 from a2pctl.gateway.twilio import InProcessTransport, TwilioGateway
+from a2pctl.outcomes import Outcome
 from a2pctl.pacing import FakeClock, RateLimiter
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SimResponse, Simulator
 from a2pctl.state import Store

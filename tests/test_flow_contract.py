@@ -24,6 +24,7 @@ from oas import Specs, check_request, load_specs
 from a2pctl import executor, spec
 from a2pctl.gateway import Credentials, Gateway
 from a2pctl.gateway.twilio import TwilioGateway
+from a2pctl.outcomes import Outcome
 from a2pctl.pacing import FakeClock, RateLimiter
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator
 from a2pctl.state import Store
@@ -97,7 +98,7 @@ class Wire:
         ]
 
 
-def _register(tmp_path: Path, file: Path) -> tuple[list[executor.Outcome], Wire]:
+def _register(tmp_path: Path, file: Path) -> tuple[list[Outcome], Wire]:
     clock = FakeClock()
     simulator = Simulator(now=clock.now, review_seconds=120.0)
     limiter = RateLimiter(clock, 1.0)

@@ -18,8 +18,8 @@ from engine_support import (
     make_world,
 )
 
-from a2pctl.executor import exit_code
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID as CAMPAIGN_SID
+from a2pctl.outcomes import exit_code
 from a2pctl.state import Store
 
 ONE_OF_EACH_SP = {

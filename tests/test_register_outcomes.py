@@ -17,8 +17,8 @@ from engine_support import (
 )
 
 from a2pctl import spec
-from a2pctl.executor import Outcome, exit_code, plan_for
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID
+from a2pctl.outcomes import Outcome, exit_code, plan_for
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SimResponse
 
 
