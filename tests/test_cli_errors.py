@@ -181,3 +181,17 @@ def test_sigterm_exits_130_and_a_rerun_finishes(tmp_path: Path) -> None:
         assert len([r for r in store.resources() if r.kind == "brand"]) == 1
     finally:
         store.close()
+
+
+def test_an_error_message_is_printed_as_text_not_as_markup(tmp_path: Path) -> None:
+    (tmp_path / "[x]").mkdir()  # a path that Rich would otherwise read as a markup tag
+    example = Path(__file__).resolve().parent.parent / "examples" / "sole-proprietor.yaml"
+    done = subprocess.run(
+        [sys.executable, "-m", "a2pctl", "register", "--sandbox", "--state", "[x]", str(example)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "state store [x] is a directory" in done.stderr
