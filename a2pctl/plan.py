@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from a2pctl.flows.model import (
     CreateAddress,
@@ -18,7 +18,9 @@ from a2pctl.flows.model import (
     Step,
     fingerprint,
 )
-from a2pctl.state import ResourceRecord, StepRecord
+
+if TYPE_CHECKING:  # the records are this module's input, read here, never the store
+    from a2pctl.state import ResourceRecord, StepRecord
 
 # What a step looks like to a person: done (with its SID), next, waiting on a
 # review, failed last time, started but unconfirmed, or still to do.

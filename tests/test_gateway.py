@@ -6,7 +6,6 @@ every wait happens on a FakeClock.
 
 from __future__ import annotations
 
-import ast
 import base64
 import contextlib
 import json
@@ -16,7 +15,6 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -727,27 +725,3 @@ def test_a_hang_up_after_a_read_was_sent_is_retried(
 
     assert caught.value.retryable
     assert len(received) == 2
-
-
-# --- layering -----------------------------------------------------------------------------------
-PACKAGE = Path(__file__).resolve().parent.parent / "a2pctl"
-
-
-def _top_level_imports(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
-    return names
-
-
-def test_only_the_twilio_gateway_module_imports_twilio_and_tenacity() -> None:
-    importers = {
-        str(path.relative_to(PACKAGE.parent)): found
-        for path in sorted(PACKAGE.rglob("*.py"))
-        if (found := _top_level_imports(path) & {"twilio", "tenacity"})
-    }
-
-    assert importers == {"a2pctl/gateway/twilio.py": {"twilio", "tenacity"}}

@@ -4,9 +4,6 @@ preconditions, senders, accounts, authentication and the rate limit."""
 
 from __future__ import annotations
 
-import ast
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,7 +33,6 @@ from sandbox_flows import (
     submit,
 )
 
-from a2pctl import sandbox
 from a2pctl.pacing import FakeClock
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, Simulator
 
@@ -402,21 +398,3 @@ def test_the_request_log_records_method_path_and_parsed_parameters(api: Api) -> 
     method, path, params = api.sim.requests[-1]
     assert (method, path) == ("POST", f"/2010-04-01/Accounts/{SANDBOX_ACCOUNT_SID}/Addresses.json")
     assert params["CustomerName"] == ["Jane Doe"]
-
-
-def test_the_sandbox_imports_only_the_standard_library_and_itself() -> None:
-    package = Path(sandbox.__file__).parent
-    foreign = []
-    for module in sorted(package.glob("*.py")):
-        for node in ast.walk(ast.parse(module.read_text())):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            for name in names:
-                top = name.split(".")[0]
-                inside = name == "a2pctl.sandbox" or name.startswith("a2pctl.sandbox.")
-                if not inside and top not in sys.stdlib_module_names:
-                    foreign.append(f"{module.name}: {name}")
-    assert foreign == []
