@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from a2pctl.changes import RESUBMIT_BRAND
+from a2pctl.changes import RESUBMIT_BRAND, deleted_campaign
 from a2pctl.flows.model import (
     Action,
     Assign,
@@ -437,7 +437,8 @@ def create_campaign(run: Run, step: Step, a: CreateCampaign) -> Result:
 
     def lookup() -> Record | None:
         campaigns = listed.pop() if listed else gw.list_campaigns(service)
-        return _newest([c for c in campaigns if c.get("brand_registration_sid") == brand])
+        ours = [c for c in campaigns if c.get("brand_registration_sid") == brand]
+        return _newest([c for c in ours if not deleted_campaign(run, c)])  # lists lag
 
     rec = _create(
         run,

@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 
 # Not flow steps: RESUBMIT_BRAND is recorded `started` when a brand resubmission is
 # due once the corrected bundles are submitted again (the brand gate performs it);
-# CAMPAIGN_DELETED is recorded done when a campaign is deleted, for the 5 s rule.
+# CAMPAIGN_DELETED is recorded `started` before the DELETE and done after it, the 5 s
+# rule counting from then. It keeps which campaign it deleted (`gone`: every campaign's
+# `sid` is the same compliance SID, its creation time tells them apart), so no later
+# run adopts that one from a list that still shows it.
 RESUBMIT_BRAND = "brand.resubmit"
 CAMPAIGN_DELETED = "campaign.deleted"
 # Bundles Twilio lets change (60711 otherwise: in-review and twilio-approved are locked).
@@ -77,7 +80,7 @@ def apply_changes(run: Run) -> list[str]:
     """Send what changed in the file since it was registered; returns notices."""
     notices = _update_objects(run)
     notices += _resubmit_rejected_bundles(run)
-    campaign = _edit_campaign(run)
+    campaign = _finish_campaign_deletion(run) or _edit_campaign(run)
     if campaign:
         notices.append(campaign)
     return notices
@@ -185,10 +188,14 @@ def _resubmit_rejected_bundles(run: Run) -> list[str]:
     return notices
 
 
+def _campaign_step(run: Run) -> Step | None:
+    return next((s for s in run.flow.steps if isinstance(s.action, CreateCampaign)), None)
+
+
 def _edit_campaign(run: Run) -> str | None:
     """A FAILED campaign whose section changed is edited in place, or deleted and
     created anew when its use case changed or its rejection cannot be resubmitted."""
-    step = next((s for s in run.flow.steps if isinstance(s.action, CreateCampaign)), None)
+    step = _campaign_step(run)
     record = run.record(step.name) if step else None
     if step is None or record is None or record.status != "done":
         return None
@@ -209,7 +216,7 @@ def _edit_campaign(run: Run) -> str | None:
     codes = {e.get("error_code") for e in campaign.get("errors") or [] if isinstance(e, dict)}
     usecase = params.get("us_app_to_person_usecase")
     if campaign.get("us_app_to_person_usecase") != usecase or codes & NOT_RESUBMITTABLE:
-        _replace_campaign(run, step, service)
+        _replace_campaign(run, step, service, campaign)
         why = (
             "its use case changed"
             if codes.isdisjoint(NOT_RESUBMITTABLE)
@@ -227,17 +234,53 @@ def _edit_campaign(run: Run) -> str | None:
     return "FAILED campaign edited from the changed file and resubmitted"
 
 
-def _replace_campaign(run: Run, step: Step, service: str) -> None:
+def _replace_campaign(run: Run, step: Step, service: str, campaign: Record) -> None:
     """Record the deletion (and that the campaign is to be created again) before sending
     it, so a kill in between cannot leave a registration that believes in a campaign."""
     usecase_checks = [s.name for s in run.flow.steps if isinstance(s.action, CheckUsecase)]
     run.store.reset_steps(run.name, run.account, [*usecase_checks, step.name])
-    run.store.mark_done(run.name, run.account, CAMPAIGN_DELETED)
+    gone = {"date_created": campaign.get("date_created")}
+    run.store.mark_started(run.name, run.account, CAMPAIGN_DELETED, data=gone)
+    _delete_campaign(run, service, gone)
+
+
+def deleted_campaign(run: Run, campaign: Record) -> bool:
+    """Whether `campaign` is the one this registration deleted (or is deleting)."""
+    marker = run.record(CAMPAIGN_DELETED)
+    created = campaign.get("date_created")
+    return marker is not None and created is not None and marker.data == {"date_created": created}
+
+
+def _finish_campaign_deletion(run: Run) -> str | None:
+    """A deletion a killed run recorded but may not have sent: sent now, unless the
+    service has since got another campaign (that one is left alone)."""
+    marker, step = run.record(CAMPAIGN_DELETED), _campaign_step(run)
+    if marker is None or marker.status != "started" or step is None:
+        return None
+    assert isinstance(step.action, CreateCampaign)
+    service = run.sid(step.action.service_step)
     try:
-        run.gateway.delete_campaign(service)
+        current: Record | None = run.gateway.fetch_campaign(service)
     except GatewayError as err:
-        if err.status != 404:  # already gone: what we wanted
+        if err.status != 404:
             raise
+        current = None
+    if current is not None and not deleted_campaign(run, current):
+        _delete_campaign(run, None, marker.data)
+        return None
+    _delete_campaign(run, service, marker.data)
+    return "the campaign deletion a stopped run began is finished; a new one follows after 5 s"
+
+
+def _delete_campaign(run: Run, service: str | None, gone: dict[str, Any]) -> None:
+    """DELETE the service's campaign (None: it is gone already), then record it done."""
+    if service is not None:
+        try:
+            run.gateway.delete_campaign(service)
+        except GatewayError as err:
+            if err.status != 404:  # already gone: what we wanted
+                raise
+    run.store.mark_done(run.name, run.account, CAMPAIGN_DELETED, data=gone)
     run.refresh()
 
 

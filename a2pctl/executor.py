@@ -198,6 +198,7 @@ class Run:
             reason = f"Twilio's documented {pause:g} s pause after: {earlier.title.lower()}"
             return done.finished_at + pause, reason
         deleted = self.records.get(CAMPAIGN_DELETED)
+        # Done means the DELETE was answered: a deletion still `started` is finished first.
         if step.records == "campaign" and deleted and deleted.finished_at:
             reason = f"{RECREATE_PAUSE_SECONDS:g} s after deleting a campaign, as documented"
             return deleted.finished_at + RECREATE_PAUSE_SECONDS, reason

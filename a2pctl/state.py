@@ -218,13 +218,17 @@ class Store:
             for row in rows
         }
 
-    def mark_started(self, name: str, account: str, step: str) -> None:
-        """Record the intent before a request: a crash after this leaves `started`."""
+    def mark_started(
+        self, name: str, account: str, step: str, data: dict[str, Any] | None = None
+    ) -> None:
+        """Record the intent before a request: a crash after this leaves `started`.
+        `data`: what the request acts on, when that exists already."""
         self._conn.execute(
-            "INSERT INTO steps (name, account, step, status, started_at) "
-            "VALUES (?, ?, ?, 'started', ?) ON CONFLICT (name, account, step) DO UPDATE SET "
-            "status = 'started', started_at = excluded.started_at, error = NULL",
-            (name, account, step, self._clock.now()),
+            "INSERT INTO steps (name, account, step, status, data, started_at) "
+            "VALUES (?, ?, ?, 'started', ?, ?) ON CONFLICT (name, account, step) DO UPDATE SET "
+            "status = 'started', data = COALESCE(excluded.data, steps.data), "
+            "started_at = excluded.started_at, finished_at = NULL, error = NULL",
+            (name, account, step, _dumps(data), self._clock.now()),
         )
 
     def mark_done(

@@ -17,6 +17,8 @@ from engine_support import (
 )
 
 from a2pctl import spec
+from a2pctl.flows import build_flow
+from a2pctl.flows.model import CreateCampaign
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID
 from a2pctl.outcomes import Outcome, exit_code, plan_for
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SimResponse
@@ -176,6 +178,78 @@ def test_a_changed_use_case_replaces_the_failed_campaign_5_s_after_deleting_it(
     service = first.resources["messaging_service"]
     [campaign] = world.gateway().list_campaigns(service)
     assert campaign["us_app_to_person_usecase"] == "ACCOUNT_NOTIFICATION"
+
+
+@pytest.mark.parametrize("kill", ["before the DELETE", "after the DELETE"])
+def test_a_kill_around_the_campaign_delete_never_adopts_the_deleted_campaign(
+    tmp_path: Path, kill: str
+) -> None:
+    world, first = _failed_campaign(tmp_path, STANDARD)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        STANDARD.read_text().replace("DELIVERY_NOTIFICATION", "ACCOUNT_NOTIFICATION")
+    )
+
+    def die_at_delete(method: str, path: str) -> None:
+        if method == "DELETE":
+            world.recorder.before = None
+            world.recorder.kill_after = len(world.recorder.hits) + 1 if kill[0] == "a" else None
+            if kill.startswith("before"):
+                raise Killed()
+
+    world.recorder.before = die_at_delete
+    with pytest.raises(Killed):
+        world.register(changed)
+    world.recorder.kill_after = None
+    world.clock.advance(60)
+    before = len(world.recorder.hits)
+    [second] = world.register(changed)
+    assert second.outcome == "complete", second.errors
+    hits = world.recorder.hits[before:]
+    deleted = [h for h in hits if h.method == "DELETE"]
+    created = [h for h in hits if h.method == "POST" and h.path.endswith("/Compliance/Usa2p")]
+    assert len(created) == 1
+    if kill.startswith("before"):  # the re-run sends the DELETE, then waits 5 s
+        assert created[0].at - deleted[-1].at >= 5
+    service = first.resources["messaging_service"]
+    [campaign] = world.gateway().list_campaigns(service)
+    assert campaign["us_app_to_person_usecase"] == "ACCOUNT_NOTIFICATION"
+    assert campaign["sid"] == second.resources["campaign"]
+
+
+def test_a_campaign_made_elsewhere_after_a_killed_delete_is_adopted_not_deleted(
+    tmp_path: Path,
+) -> None:
+    world, first = _failed_campaign(tmp_path, STANDARD)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        STANDARD.read_text().replace("DELIVERY_NOTIFICATION", "ACCOUNT_NOTIFICATION")
+    )
+
+    def die_at_delete(method: str, path: str) -> None:
+        if method == "DELETE":
+            world.recorder.before = None
+            raise Killed()
+
+    world.recorder.before = die_at_delete
+    with pytest.raises(Killed):
+        world.register(changed)
+    # Meanwhile someone replaces the campaign in the Console.
+    service, brand = first.resources["messaging_service"], first.resources["brand"]
+    [(_, customer)] = spec.load_customers([changed])
+    [campaign_step] = [s for s in build_flow(customer).steps if s.records == "campaign"]
+    assert isinstance(campaign_step.action, CreateCampaign)
+    gw = world.gateway()
+    gw.delete_campaign(service)
+    world.clock.advance(10)
+    theirs = gw.create_campaign(
+        service, brand_registration_sid=brand, **campaign_step.action.params
+    )
+    before = len(world.recorder.hits)
+    [second] = world.register(changed)
+    hits = world.recorder.hits[before:]
+    assert [h for h in hits if h.method in ("DELETE", "POST") and "Usa2p" in h.path] == []
+    assert second.resources["campaign"] == theirs["sid"]
 
 
 def test_a_campaign_under_review_is_not_edited_and_the_user_is_told(tmp_path: Path) -> None:
