@@ -268,7 +268,7 @@ def status(
 
     Examples: a2pctl status    a2pctl status jane-doe-pottery --json
     """
-    from a2pctl import report
+    from a2pctl import report, report_status
     from a2pctl import status as live
 
     settings = Settings(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
@@ -285,7 +285,7 @@ def status(
                 return  # one document, at the end
             if watch and out.is_terminal:
                 out.clear()  # --watch redraws in place on a terminal
-            report.render_status(result, out)
+            report_status.render_status(result, out)
 
         if watch:
             final = live.watch(check_once, clock=rt.clock, interval=interval, on_report=show)
@@ -293,7 +293,7 @@ def status(
             final = check_once()
             show(final)
     if json_out:
-        report.print_json(report.status_document(final))
+        report.print_json(report_status.status_document(final))
     exit_with(final.exit_code)
 
 
@@ -313,7 +313,7 @@ def otp_resend(
     Refuses where the brand is not a sole-proprietor brand or is already verified.
     Example: a2pctl otp resend jane-doe-pottery
     """
-    from a2pctl import otp, report
+    from a2pctl import otp, report, report_status
     from a2pctl.pacing import RateLimiter
 
     settings = Settings(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
@@ -324,9 +324,9 @@ def otp_resend(
             refs, store=rt.store, make_gateway=rt.make_gateway, limiter=limiter, clock=rt.clock
         )
     if json_out:
-        report.print_json(report.otp_document(results))
+        report.print_json(report_status.otp_document(results))
     else:
-        report.render_otp(results, console(), console(stderr=True))
+        report_status.render_otp(results, console(), console(stderr=True))
     exit_with(max((r.error.exit_code for r in results if r.error), default=ExitCode.OK))
 
 
@@ -339,7 +339,7 @@ def numbers_report(
 
     Example: a2pctl numbers report numbers.csv
     """
-    from a2pctl import numbers, report
+    from a2pctl import numbers, report, report_status
 
     try:
         text = file.read_text(encoding="utf-8-sig")
@@ -351,9 +351,9 @@ def numbers_report(
         ) from None
     result = numbers.parse_report(text, source=str(file))
     if json_out:
-        report.print_json(report.numbers_document(result))
+        report.print_json(report_status.numbers_document(result))
     else:
-        report.render_numbers(result, console())
+        report_status.render_numbers(result, console())
     exit_with(result.exit_code)
 
 

@@ -47,7 +47,7 @@ def events_setup(
 
     Example: a2pctl events setup --url https://isv.example/a2p-events
     """
-    from a2pctl import report
+    from a2pctl import report, report_events
     from a2pctl.events.setup import check_account_sid, setup_event_streams
 
     account = check_account_sid(account_sid)
@@ -56,10 +56,10 @@ def events_setup(
         gateway = rt.make_gateway(account)
         result = setup_event_streams(gateway, url=url, method=method, batch=batch, clock=rt.clock)
     if json_out:
-        report.print_json(report.setup_document(result))
+        report.print_json(report_events.setup_document(result))
     else:
-        report.render_setup(result, console())
-    report.render_setup_warnings(result, console(stderr=True))
+        report_events.render_setup(result, console())
+    report_events.render_setup_warnings(result, console(stderr=True))
     exit_with(ExitCode.OK)
 
 
@@ -83,7 +83,7 @@ def events_serve(
 
     Example: a2pctl events serve --port 8787 --public-url https://isv.example/a2p-events
     """
-    from a2pctl import report
+    from a2pctl import report_events
     from a2pctl.events.receiver import EventServer
     from a2pctl.pacing import SystemClock
     from a2pctl.state import Store
@@ -95,7 +95,7 @@ def events_serve(
             hint="set it to the auth token of the account that owns the sink "
             "(unsigned deliveries are never accepted)",
         )
-    log = report.EventLog(console(), console(stderr=True), json_lines=json_out)
+    log = report_events.EventLog(console(), console(stderr=True), json_lines=json_out)
     store = Store.open(state, SystemClock())
     try:
         server = EventServer(
@@ -122,7 +122,7 @@ def events_decode(
 
     Example: a2pctl events decode payload.json
     """
-    from a2pctl import report
+    from a2pctl import report, report_events
     from a2pctl.events import PayloadError, decode_body
     from a2pctl.events.record import with_registration
 
@@ -148,7 +148,7 @@ def events_decode(
         finally:
             store.close()
     if json_out:
-        report.print_json(report.events_document(events, decoded.problems))
+        report.print_json(report_events.events_document(events, decoded.problems))
     else:
-        report.render_events(events, decoded.problems, console(), console(stderr=True))
+        report_events.render_events(events, decoded.problems, console(), console(stderr=True))
     exit_with(ExitCode.USAGE if decoded.problems else ExitCode.OK)

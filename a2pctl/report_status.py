@@ -1,7 +1,6 @@
 """Rendering of `status`, `otp resend` and `numbers report`: Rich tables and lines for
 people, JSON documents for scripts (DESIGN.md §1). No business logic: the results
 and their remediation come from status.py, otp.py, numbers.py and remediation.py.
-Exposed through report.py.
 
 Twilio's texts (descriptions, failure reasons) are printed as plain `Text`, never as
 Rich markup: "[address_sids] - Invalid Street" must not be read as a style tag.

@@ -33,7 +33,12 @@ WIRING = {"a2pctl.cli", "a2pctl.cli_options", "a2pctl.cli_events", "a2pctl.cli_s
 # The composition roots: the only places that pick the real gateway or the simulator.
 ROOTS = {"a2pctl.cli", "a2pctl.cli_sandbox", "a2pctl.runtime"}
 # Rendering and wiring: the only modules that print.
-PRINTERS = WIRING | {"a2pctl.entry", "a2pctl.report", "a2pctl.report_status"}
+PRINTERS = WIRING | {
+    "a2pctl.entry",
+    "a2pctl.report",
+    "a2pctl.report_status",
+    "a2pctl.report_events",
+}
 
 
 def module_name(path: Path) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from a2pctl import report
+from a2pctl import report_events
 from a2pctl.cli import main
 from a2pctl.events import decode_body
 from a2pctl.events.record import ReceivedEvent
@@ -183,11 +183,11 @@ def decoded(name: str, registration: str | None = "jane-doe-pottery") -> object:
     ],
 )
 def test_each_event_prints_as_one_readable_line(fixture: str, line: str) -> None:
-    assert report.event_line(decoded(fixture)) == line  # type: ignore[arg-type]
+    assert report_events.event_line(decoded(fixture)) == line  # type: ignore[arg-type]
 
 
 def test_a_failure_line_lists_each_error_with_its_fields() -> None:
-    line = report.event_line(decoded("campaign-failure", None))  # type: ignore[arg-type]
+    line = report_events.event_line(decoded("campaign-failure", None))  # type: ignore[arg-type]
 
     assert line.startswith(
         "2023-06-27T19:06:32.294Z campaign MGXXXXXXXXX (no registration in this state store): "
@@ -203,9 +203,9 @@ def test_the_serve_log_marks_replays_and_writes_json_lines(
     err, err_buffer = console()
     event = decoded("brand-unverified")
 
-    report.EventLog(out, err).event(ReceivedEvent(event, "replay"))  # type: ignore[arg-type]
-    report.EventLog(out, err, json_lines=True).event(ReceivedEvent(event, "updated"))  # type: ignore[arg-type]
-    report.EventLog(out, err).problem(
+    report_events.EventLog(out, err).event(ReceivedEvent(event, "replay"))  # type: ignore[arg-type]
+    report_events.EventLog(out, err, json_lines=True).event(ReceivedEvent(event, "updated"))  # type: ignore[arg-type]
+    report_events.EventLog(out, err).problem(
         "127.0.0.1 POST /: 403 rejected: no X-Twilio-Signature header"
     )
 
@@ -240,8 +240,8 @@ def test_setup_renders_the_sids_and_what_was_done() -> None:
     err, err_buffer = console()
     result = setup_result()
 
-    report.render_setup(result, out)
-    report.render_setup_warnings(result, err)
+    report_events.render_setup(result, out)
+    report_events.render_setup_warnings(result, err)
 
     assert buffer.getvalue().splitlines() == [
         f"sink DG{'1' * 32} created: POST https://isv.example/a2p-events (single events)",
@@ -252,7 +252,7 @@ def test_setup_renders_the_sids_and_what_was_done() -> None:
 
 
 def test_setup_json_document_names_sink_subscription_and_types() -> None:
-    document = report.setup_document(setup_result())
+    document = report_events.setup_document(setup_result())
 
     assert document["sink"]["sid"] == "DG" + "1" * 32
     assert document["sink"]["created"] is True

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from a2pctl import numbers, report
+from a2pctl import numbers, report_status
 from a2pctl import remediation as rem
 from a2pctl.errors import ExitCode, UsageError
 
@@ -29,7 +29,9 @@ EVERY_STATUS = f"""PhoneNumber,Status,CampaignSid,MessagingServiceSid
 
 def explained(result: numbers.NumbersReport) -> str:
     buffer = io.StringIO()
-    report.render_numbers(result, Console(file=buffer, width=300, no_color=True, soft_wrap=True))
+    report_status.render_numbers(
+        result, Console(file=buffer, width=300, no_color=True, soft_wrap=True)
+    )
     return buffer.getvalue()
 
 
@@ -55,7 +57,7 @@ def test_every_status_of_the_report_is_explained_grouped_by_status() -> None:
 
 def test_the_json_document_lists_each_number_with_its_remediation() -> None:
     result = numbers.parse_report(EVERY_STATUS, source="numbers.csv")
-    doc = json.loads(json.dumps(report.numbers_document(result)))
+    doc = json.loads(json.dumps(report_status.numbers_document(result)))
     assert doc["file"] == "numbers.csv"
     assert doc["summary"] == {
         "REGISTERED": 1,

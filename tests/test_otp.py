@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from a2pctl import otp, report
+from a2pctl import otp, report_status
 from a2pctl.errors import ExitCode, RegistrationFailed, UsageError
 from a2pctl.gateway import GatewayError
 from a2pctl.pacing import FakeClock, RateLimiter
@@ -80,7 +80,7 @@ def resend(
 
 def printed(results: list[otp.OtpResult]) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
-    report.render_otp(
+    report_status.render_otp(
         results,
         Console(file=out, width=300, no_color=True, soft_wrap=True),
         Console(file=err, width=300, no_color=True, soft_wrap=True),
@@ -128,7 +128,7 @@ def test_a_second_resend_says_when_the_last_otp_was_sent(
     assert result.previous_sent_at == first
     out, _ = printed([result])
     assert "previous OTP a2pctl sent went out 2026-01-01 00:00:00 UTC" in out
-    doc = report.otp_document([result])
+    doc = report_status.otp_document([result])
     assert doc == {
         "otp": [
             {
@@ -217,7 +217,7 @@ def test_a_twilio_error_on_sms_otp_is_reported_and_not_recorded(
     assert not result.sent
     assert result.error is twilio.otp_error
     assert otp.last_sent(store, BRAND) is None
-    doc = report.otp_document([result])
+    doc = report_status.otp_document([result])
     assert doc["otp"][0]["error"] == {
         "code": 21725,
         "message": "Brand status does not allow OTP",

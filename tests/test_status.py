@@ -14,7 +14,7 @@ from rich.console import Console
 
 from a2pctl import remediation as rem
 from a2pctl import remediation_codes as codes
-from a2pctl import report
+from a2pctl import report_status
 from a2pctl.errors import ExitCode, UsageError
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, GatewayError
 from a2pctl.pacing import FakeClock
@@ -188,12 +188,12 @@ def run(store: Store, gw: FakeGateway, clock: FakeClock, *refs: str) -> StatusRe
 def rendered(result: StatusReport) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=250, no_color=True, soft_wrap=True, highlight=False)
-    report.render_status(result, console)
+    report_status.render_status(result, console)
     return buffer.getvalue()
 
 
 def documented(result: StatusReport) -> list[dict[str, Any]]:
-    doc = report.status_document(result)
+    doc = report_status.status_document(result)
     assert list(doc) == ["items"]
     items: list[dict[str, Any]] = json.loads(json.dumps(doc))["items"]
     return items
