@@ -213,11 +213,37 @@ def test_the_same_registration_in_two_files_is_refused(world: World, tmp_path: P
     assert [o.outcome for o in outcomes] == ["pending", "invalid"]
 
 
-def test_a_lost_state_store_does_not_pay_for_a_second_brand(world: World, tmp_path: Path) -> None:
-    world.register(SOLE_PROPRIETOR)
+@pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)
+def test_a_lost_state_store_is_rebuilt_from_twilio_without_creating_anything(
+    world: World, tmp_path: Path, file: Path
+) -> None:
+    [first] = world.register(file, wait=True)
+    assert first.outcome == "complete", first.errors
+    before = count_resources(world)
     world.store.close()
     world.store = Store.open(tmp_path / "fresh-state.db", world.clock)  # the store is gone
-    world.register(SOLE_PROPRIETOR)  # stops where Twilio refuses edits of submitted bundles
-    counts = count_resources(world)
-    assert (counts["customer_profiles"], counts["trust_products"]) == (1, 1)
-    assert (counts["brands"], counts["campaigns"]) == (1, 1)
+    posts = len(world.recorder.hits)
+    [again] = world.register(file, wait=True)
+    assert again.outcome == "complete", again.errors
+    assert again.resources == first.resources
+    assert count_resources(world) == before
+    # Only checks are sent: evaluations, and adding numbers Twilio answers with 21710
+    # ("already in the Messaging Service").
+    sent = [h.path for h in world.recorder.hits[posts:] if h.method in ("POST", "DELETE")]
+    assert {p.rsplit("/", 1)[1] for p in sent} <= {"Evaluations", "PhoneNumbers"}, sent
+
+
+def test_a_run_killed_while_rebuilding_a_lost_store_still_creates_nothing(
+    world: World, tmp_path: Path
+) -> None:
+    world.register(STANDARD, wait=True)
+    before = count_resources(world)
+    world.store.close()
+    world.store = Store.open(tmp_path / "fresh-state.db", world.clock)
+    world.recorder.kill_after = len(world.recorder.hits) + 4  # in the middle of the bundle
+    with pytest.raises(Killed):
+        world.register(STANDARD, wait=True)
+    world.recorder.kill_after = None
+    [again] = world.register(STANDARD, wait=True)
+    assert again.outcome == "complete", again.errors
+    assert count_resources(world) == before

@@ -21,6 +21,11 @@ from a2pctl.gateway import GatewayError, Record
 if TYPE_CHECKING:
     from a2pctl.executor import Run
 
+# Not a flow step: recorded once a resource is found that this store never recorded.
+# The registration's other resources then exist too, most likely: each is looked up
+# (by its deterministic name, its bundle's assignments...) before anything is created.
+ADOPTING = "registration.adopting"
+
 
 @dataclass(frozen=True)
 class Done:
@@ -63,11 +68,16 @@ def create_once(
     look_first: bool = False,
 ) -> Record:
     """Create once. `look_first`: always look the resource up before creating it;
-    `fee`: that, and never create again after a lost answer until a later look."""
+    `fee`: that, and never create again after a lost answer until a later look.
+    Once a resource turns up that the store never recorded (the store was lost or
+    replaced), the registration is `ADOPTING`: every later create looks first too."""
     record = run.record(step.name)
-    if fee or look_first or (record is not None and record.status == "started"):
+    adopting = is_adopting(run)
+    if fee or look_first or adopting or (record is not None and record.status == "started"):
         found = lookup()
         if found is not None:
+            if record is None and not adopting:
+                run.store.mark_done(run.name, run.account, ADOPTING)
             run.note(step, "found the resource a previous run created; not creating it again")
             return found
     run.store.mark_started(run.name, run.account, step.name)
@@ -88,6 +98,10 @@ def create_once(
     if sid:
         run.store.record_sid(run.name, run.account, step.name, str(sid))
     return created
+
+
+def is_adopting(run: Run) -> bool:
+    return run.record(ADOPTING) is not None
 
 
 def newest(records: list[Record]) -> Record | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from a2pctl.actions.results import Done, Fail, Result, create_once, error, newest
+from a2pctl.actions.results import Done, Fail, Result, create_once, error, is_adopting, newest
 from a2pctl.flows.model import (
     Assign,
     CheckSubmitted,
@@ -145,7 +145,7 @@ def submit(run: Run, step: Step, a: Submit) -> Result:
     gw = run.gateway
     bundle = run.sid(a.bundle_step)
     record = run.record(step.name)
-    if record is not None:  # a retry: it may have gone through already
+    if record is not None or is_adopting(run):  # it may have gone through already
         current = gw.fetch_bundle(a.kind, bundle)
         if current.get("status") in SUBMITTED:
             run.remember(bundle, a.kind, current.get("status"), current)
