@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -28,10 +28,14 @@ from a2pctl.cli_options import (
     StateOpt,
     console,
     exit_with,
+    get_clock,
     runtime,
 )
 from a2pctl.errors import ExitCode, UsageError
 from a2pctl.runtime import DEFAULT_STATE, Settings, parse_duration
+
+if TYPE_CHECKING:
+    from a2pctl.pacing import Clock
 
 app = typer.Typer(
     name="a2pctl",
@@ -130,12 +134,11 @@ def plan(
     registrations). Example: a2pctl plan customers/*.yaml
     """
     from a2pctl import outcomes, report, spec
-    from a2pctl.pacing import SystemClock
     from a2pctl.state import Store
 
     checks = [spec.check_file(path) for path in files]
     account = _plan_account(sandbox)
-    store = Store.open(state, SystemClock()) if state.is_file() else None  # plan creates nothing
+    store = Store.open(state, get_clock()) if state.is_file() else None  # plan creates nothing
     try:
         plans = [outcomes.plan_for(check, store, account) for check in checks]
     finally:
@@ -363,11 +366,13 @@ app.command()(cli_sandbox.sandbox)  # registered last: listed last in --help
 # --- entry point ----------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> NoReturn:
+def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> NoReturn:
     """Console-script entry point: run the app, map every error to an exit code
-    (a2pctl/entry.py), and exit with it."""
+    (a2pctl/entry.py), and exit with it. `clock`: injected instead of the system's
+    (the in-process end-to-end tests run the sandbox on a fake one)."""
     from a2pctl.entry import run
 
+    GLOBALS.clock = clock
     command = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else argv
     sys.exit(run(command, args, verbose=lambda: GLOBALS.verbose, console=console))

@@ -16,6 +16,7 @@ from a2pctl.cli_options import (
     StateOpt,
     console,
     exit_with,
+    get_clock,
     runtime,
 )
 from a2pctl.errors import ExitCode, UsageError
@@ -85,7 +86,6 @@ def events_serve(
     """
     from a2pctl import report_events
     from a2pctl.events.receiver import EventServer
-    from a2pctl.pacing import SystemClock
     from a2pctl.state import Store
 
     token = os.environ.get("TWILIO_AUTH_TOKEN", "").strip()
@@ -96,7 +96,7 @@ def events_serve(
             "(unsigned deliveries are never accepted)",
         )
     log = report_events.EventLog(console(), console(stderr=True), json_lines=json_out)
-    store = Store.open(state, SystemClock())
+    store = Store.open(state, get_clock())
     try:
         server = EventServer(
             host, port, store=store, public_url=public_url, auth_tokens=[token], observer=log
@@ -139,10 +139,9 @@ def events_decode(
     events = decoded.events
     state = Path(os.environ.get("A2PCTL_STATE") or DEFAULT_STATE)
     if events and state.is_file():
-        from a2pctl.pacing import SystemClock
         from a2pctl.state import Store
 
-        store = Store.open(state, SystemClock())
+        store = Store.open(state, get_clock())
         try:
             events = [with_registration(store, event) for event in events]
         finally:

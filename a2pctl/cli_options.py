@@ -20,15 +20,17 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from a2pctl.gateway import Credentials
+    from a2pctl.pacing import Clock
 
 
 @dataclass
 class Globals:
     verbose: bool = False
     no_color: bool = False
+    clock: Clock | None = None  # injected through `main`; None: the system clock
 
 
-GLOBALS = Globals()  # set by the app's callback: -v, --no-color
+GLOBALS = Globals()  # set by `main` and the app's callback (-v, --no-color)
 
 
 StateOpt = Annotated[
@@ -115,8 +117,17 @@ def credentials() -> Credentials:
 def runtime(settings: Settings) -> AbstractContextManager[Runtime]:
     log = console(stderr=True)
     return open_runtime(
-        settings, credentials, notify=lambda text: log.print(f"retry: {text}", markup=False)
+        settings,
+        credentials,
+        notify=lambda text: log.print(f"retry: {text}", markup=False),
+        clock=GLOBALS.clock,
     )
+
+
+def get_clock() -> Clock:
+    from a2pctl.pacing import SystemClock
+
+    return GLOBALS.clock or SystemClock()
 
 
 def exit_with(code: int) -> NoReturn:

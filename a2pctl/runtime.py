@@ -70,10 +70,12 @@ def open_runtime(
     settings: Settings,
     credentials: Callable[[], Credentials],
     notify: Callable[[str], None] | None = None,
+    clock: Clock | None = None,
 ) -> Iterator[Runtime]:
     """The store, clock, limiter and gateway factory for one command.
 
     `notify` hears about each retry (429, 5xx, a dropped connection) before its wait.
+    `clock`: the system clock unless one is injected (tests: a fake one, never slept on).
     """
     from a2pctl.pacing import RateLimiter, SystemClock
     from a2pctl.state import Store
@@ -82,7 +84,7 @@ def open_runtime(
         _check_scenario(settings)
     # Credentials first: a missing one must not leave an empty state store behind.
     real_credentials = None if settings.sandbox else credentials()
-    clock = SystemClock()
+    clock = clock or SystemClock()
     store = Store.open(settings.state, clock)
     sandbox = settings.sandbox
     rate = settings.rate or (SANDBOX_RATE if sandbox else DEFAULT_RATE)

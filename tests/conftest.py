@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_support import InProcess
 
 from a2pctl.pacing import FakeClock
 from a2pctl.state import Store
@@ -42,3 +43,14 @@ def _no_twilio_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "NO_COLOR",
     ):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> InProcess:
+    """`cli(*args, cwd=...)`: a2pctl in this process, on this test's fake clock, in a wide
+    colourless terminal as `cli_support.a2pctl` runs it."""
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("NO_COLOR", "1")
+    return InProcess(capsys, clock)

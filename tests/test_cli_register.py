@@ -1,4 +1,6 @@
-"""`a2pctl register` and `plan` as a user runs them: real processes, exit codes, JSON."""
+"""`a2pctl register` and `plan` as a user runs them: exit codes, JSON. Real processes
+where the process is the point (signals, locks, an --api-url server); runs that would
+only wait on the in-process sandbox's reviews use `cli`, on the test's fake clock."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import InProcess
 
 from a2pctl.pacing import SystemClock
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator, serve
@@ -97,14 +100,14 @@ def test_register_at_an_api_url_completes_each_example_and_json_names_every_sid(
 
 
 def test_register_in_the_sandbox_prints_json_and_plan_shows_every_step_done(
-    tmp_path: Path,
+    tmp_path: Path, cli: InProcess
 ) -> None:
-    done = a2pctl("register", "--sandbox", "--wait", "--json", str(SP), cwd=tmp_path)
+    done = cli("register", "--sandbox", "--wait", "--json", str(SP), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     [registration] = json.loads(done.stdout)["registrations"]
     assert (registration["name"], registration["flow"]) == ("jane-doe-pottery", "sole_proprietor")
     assert_every_sid(registration)
-    planned = a2pctl("plan", "--sandbox", "--json", str(SP), cwd=tmp_path)
+    planned = cli("plan", "--sandbox", "--json", str(SP), cwd=tmp_path)
     assert planned.returncode == 0, planned.stderr
     [plan] = json.loads(planned.stdout)["registrations"]
     assert plan["outcome"] == "complete"
@@ -112,10 +115,10 @@ def test_register_in_the_sandbox_prints_json_and_plan_shows_every_step_done(
     assert plan["resources"] == registration["resources"]
 
 
-def test_register_without_wait_stops_at_the_gate_with_exit_3(tmp_path: Path) -> None:
-    done = a2pctl(
-        "register", "--sandbox", "--scenario", "otp-never-answered", str(SP), cwd=tmp_path
-    )
+def test_register_without_wait_stops_at_the_gate_with_exit_3(
+    tmp_path: Path, cli: InProcess
+) -> None:
+    done = cli("register", "--sandbox", "--scenario", "otp-never-answered", str(SP), cwd=tmp_path)
     assert done.returncode == 3, done.stderr
     assert "pending" in done.stdout and "brand" in done.stdout
 

@@ -2,23 +2,23 @@
 --scenario NAME FILE` ends with the exit code and outcome that the README's scenario
 table documents.
 
-One real process per scenario, each in its own working directory (so its own
-default state store and simulator). They all start together when the module
-starts, so their simulated reviews (0.5 s steps) overlap; each table row then
-checks its own run.
+Each scenario runs in process on the test's fake clock (`cli`), in its own working
+directory (so its own default state store and simulator): the simulated reviews
+pass on that clock, nothing waits for real.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from cli_support import a2pctl, finish, start
+from cli_support import InProcess
 
+from a2pctl.runtime import SANDBOX_REVIEW_SECONDS as REVIEW_STEP_SECONDS
 from a2pctl.sandbox import SCENARIOS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -111,32 +111,10 @@ EXPECTED = {
 }
 
 
-@dataclass
-class Run:
-    cwd: Path
-    process: subprocess.Popen[str]
-    _done: Done | None = None
-
-    def done(self) -> Done:
-        if self._done is None:
-            self._done = finish(self.process)
-        return self._done
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
-    started = {}
-    for scenario, expected in EXPECTED.items():
-        cwd = tmp_path_factory.mktemp(scenario)
-        args = ("--wait", "--timeout", expected.timeout, "--scenario", scenario)
-        started[scenario] = Run(
-            cwd, start("register", "--sandbox", *args, str(expected.file), cwd=cwd)
-        )
-    yield started
-    for run in started.values():
-        if run.process.poll() is None:
-            run.process.kill()
-        run.process.communicate()
+def register(cli: InProcess, scenario: str, cwd: Path) -> Done:
+    expected = EXPECTED[scenario]
+    args = ("--wait", "--timeout", expected.timeout, "--scenario", scenario)
+    return cli("register", "--sandbox", *args, str(expected.file), cwd=cwd)
 
 
 def test_every_scenario_has_an_expected_outcome() -> None:
@@ -144,9 +122,11 @@ def test_every_scenario_has_an_expected_outcome() -> None:
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_register_ends_as_the_scenario_documents(scenario: str, runs: dict[str, Run]) -> None:
+def test_register_ends_as_the_scenario_documents(
+    scenario: str, cli: InProcess, tmp_path: Path
+) -> None:
     expected = EXPECTED[scenario]
-    done = runs[scenario].done()
+    done = register(cli, scenario, tmp_path)
     assert done.returncode == expected.exit_code, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     name, flow = NAMES[expected.file], FLOWS[expected.file]
@@ -155,22 +135,21 @@ def test_register_ends_as_the_scenario_documents(scenario: str, runs: dict[str, 
     expected.check(done)
 
 
-def test_a_rejected_campaign_is_reported_by_status(runs: dict[str, Run]) -> None:
-    run = runs["campaign-rejected"]
-    assert run.done().returncode == 0
-    watched = a2pctl("status", "--sandbox", "--watch", "--interval", "0.5", cwd=run.cwd, timeout=30)
+def test_a_rejected_campaign_is_reported_by_status(cli: InProcess, tmp_path: Path) -> None:
+    assert register(cli, "campaign-rejected", tmp_path).returncode == 0
+    watched = cli("status", "--sandbox", "--watch", "--interval", "0.5", cwd=tmp_path)
     assert watched.returncode == 1, watched.stdout + watched.stderr
     assert "→ campaign.description" in watched.stdout
     assert "→ campaign.message_samples[0]" in watched.stdout
 
 
-def test_a_failed_number_registration_is_reported_by_status(runs: dict[str, Run]) -> None:
-    run = runs["number-registration-fails"]
-    assert run.done().returncode == 0
+def test_a_failed_number_registration_is_reported_by_status(cli: InProcess, tmp_path: Path) -> None:
+    assert register(cli, "number-registration-fails", tmp_path).returncode == 0
     # The carriers' verdict arrives as Event Streams events a few review steps after the
-    # campaign is VERIFIED: check again (bounded) until every number has one.
+    # campaign is VERIFIED: check again (bounded), a review step later each time.
     for _ in range(40):
-        watched = a2pctl("status", "--sandbox", "--json", cwd=run.cwd, timeout=30)
+        cli.clock.sleep(REVIEW_STEP_SECONDS)
+        watched = cli("status", "--sandbox", "--json", cwd=tmp_path)
         items = json.loads(watched.stdout)["items"]
         numbers = [i for i in items if i["kind"] == "phone_number"]
         if numbers and all(n["status"] for n in numbers):
@@ -185,11 +164,13 @@ def test_a_failed_number_registration_is_reported_by_status(runs: dict[str, Run]
 
 
 @pytest.mark.parametrize("where", ["no store yet", "existing store"])
-def test_an_unknown_scenario_exits_2_listing_the_known_ones(tmp_path: Path, where: str) -> None:
+def test_an_unknown_scenario_exits_2_listing_the_known_ones(
+    cli: InProcess, tmp_path: Path, where: str
+) -> None:
     if where == "existing store":
-        made = a2pctl("register", "--sandbox", "--scenario", "slow-review", str(SP), cwd=tmp_path)
+        made = cli("register", "--sandbox", "--scenario", "slow-review", str(SP), cwd=tmp_path)
         assert made.returncode == 3, made.stdout + made.stderr
-    done = a2pctl("register", "--sandbox", "--scenario", "brand-fail", str(SP), cwd=tmp_path)
+    done = cli("register", "--sandbox", "--scenario", "brand-fail", str(SP), cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "unknown scenario 'brand-fail'" in done.stderr
     for scenario in SCENARIOS:

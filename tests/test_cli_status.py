@@ -1,25 +1,20 @@
 """`a2pctl status` and `otp resend` as a new user runs them in the sandbox.
 
-Real processes (`python -m a2pctl`), each test in its own working directory, so
-the default state store `.a2pctl/state.db` (which also keeps the in-process
-simulator) is per test. The sandbox scales reviews and pauses to 0.5 s steps, on
-real time: these tests wait for them; `status --watch` polls every 0.5 s under a
-subprocess timeout. The slow registrations start together in the background when the
-module starts, so that their simulated reviews overlap.
+The commands run in process on the test's fake clock (`cli`), each test in its own
+working directory, so the default state store `.a2pctl/state.db` (which also keeps
+the in-process simulator) is per test. The sandbox's pauses and reviews, and the
+polls of `status --watch`, pass on that clock: nothing waits for real.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-from cli_support import a2pctl, finish, start
+from cli_support import InProcess
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -39,7 +34,6 @@ PREFIXES = {
     "campaign": "QE",
     "phone_number": "PN",
 }
-WATCH_TIMEOUT = 30.0  # `status --watch` must end well within this
 
 
 def json_of(done: subprocess.CompletedProcess[str]) -> Any:
@@ -57,60 +51,22 @@ def only(items: list[dict[str, Any]], kind: str, registration: str) -> dict[str,
     return item
 
 
-def watch(cwd: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return a2pctl(
-        "status", "--sandbox", "--watch", "--interval", "0.5", *extra, cwd=cwd,
-        timeout=WATCH_TIMEOUT,
-    )  # fmt: skip
-
-
-# --- registrations started together in the background -------------------------------------
-
-
-@dataclass
-class Registered:
-    cwd: Path
-    process: subprocess.Popen[str]
-    _done: subprocess.CompletedProcess[str] | None = None
-
-    def done(self) -> subprocess.CompletedProcess[str]:
-        if self._done is None:
-            self._done = finish(self.process)
-        return self._done
-
-
-BACKGROUND = {
-    "brand-fails": ("--scenario", "brand-fails", str(STANDARD)),
-    "campaign-rejected": ("--scenario", "campaign-rejected", str(STANDARD)),
-    "default": ("--json", *map(str, ALL_EXAMPLES)),  # three files interleaved in one run
-}
-
-
-@pytest.fixture(scope="module")
-def background(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Registered]]:
-    runs = {}
-    for key, args in BACKGROUND.items():
-        cwd = tmp_path_factory.mktemp(key)
-        runs[key] = Registered(cwd, start("register", "--sandbox", "--wait", *args, cwd=cwd))
-    yield runs
-    for run in runs.values():
-        if run.process.poll() is None:
-            run.process.kill()
-        run.process.communicate()
+def watch(cli: InProcess, cwd: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return cli("status", "--sandbox", "--watch", "--interval", "0.5", *extra, cwd=cwd)
 
 
 # --- 1. a sole proprietor whose OTP is never answered ---------------------------------------
 
 
 def test_an_unanswered_otp_is_pending_and_otp_resend_re_sends_it(
-    tmp_path: Path, background: dict[str, Registered]
+    tmp_path: Path, cli: InProcess
 ) -> None:
-    registered = a2pctl(
+    registered = cli(
         "register", "--sandbox", "--scenario", "otp-never-answered", str(SP), cwd=tmp_path
     )
     assert registered.returncode == 3, registered.stdout + registered.stderr
 
-    table = a2pctl("status", "--sandbox", cwd=tmp_path)
+    table = cli("status", "--sandbox", cwd=tmp_path)
     assert table.returncode == 3, table.stdout + table.stderr
     assert "Traceback" not in table.stderr
     brand_line = next(line for line in table.stdout.splitlines() if f"{SP_NAME} brand BN" in line)
@@ -118,7 +74,7 @@ def test_an_unanswered_otp_is_pending_and_otp_resend_re_sends_it(
     assert "`a2pctl otp resend" in table.stdout
     assert "1 pending" in table.stdout
 
-    document = a2pctl("status", "--sandbox", "--json", cwd=tmp_path)
+    document = cli("status", "--sandbox", "--json", cwd=tmp_path)
     assert document.returncode == 3, document.stderr
     items = items_of(document)
     brand = only(items, "brand", SP_NAME)
@@ -134,20 +90,20 @@ def test_an_unanswered_otp_is_pending_and_otp_resend_re_sends_it(
     brand_sid = brand["sid"]
     assert brand_sid.startswith("BN")
 
-    planned = a2pctl("plan", "--sandbox", "--json", str(SP), cwd=tmp_path)
+    planned = cli("plan", "--sandbox", "--json", str(SP), cwd=tmp_path)
     assert planned.returncode == 0, planned.stderr
     [plan] = json_of(planned)["registrations"]
     assert plan["outcome"] == "pending"
     assert plan["resources"]["brand"] == brand_sid and plan["resources"]["campaign"] is None
 
-    first = a2pctl("otp", "resend", "--sandbox", SP_NAME, cwd=tmp_path)
+    first = cli("otp", "resend", "--sandbox", SP_NAME, cwd=tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
     assert first.stdout.startswith(f"OTP sent for {brand_sid} ({SP_NAME})")
     assert "valid 24 hours" in first.stdout
     assert "+1 (915) 278-2000" in first.stdout  # the number the customer replies YES to
     assert "The first OTP was sent automatically" in first.stdout
 
-    second = a2pctl("otp", "resend", "--sandbox", "--json", SP_NAME, cwd=tmp_path)
+    second = cli("otp", "resend", "--sandbox", "--json", SP_NAME, cwd=tmp_path)
     assert second.returncode == 0, second.stdout + second.stderr
     [sent] = json_of(second)["otp"]
     assert (sent["ref"], sent["brand"], sent["registration"]) == (SP_NAME, brand_sid, SP_NAME)
@@ -159,27 +115,27 @@ def test_an_unanswered_otp_is_pending_and_otp_resend_re_sends_it(
     assert sent["previous_sent_at"] is not None  # the first resend is remembered
 
     # Still unanswered: the brand waits, and says so.
-    again = a2pctl("status", "--sandbox", "--json", SP_NAME, cwd=tmp_path)
+    again = cli("status", "--sandbox", "--json", SP_NAME, cwd=tmp_path)
     assert again.returncode == 3, again.stderr
     assert only(items_of(again), "brand", SP_NAME)["identity_status"] == "UNVERIFIED"
 
-    standard = a2pctl("register", "--sandbox", "--wait", str(STANDARD), cwd=tmp_path)
+    standard = cli("register", "--sandbox", "--wait", str(STANDARD), cwd=tmp_path)
     assert standard.returncode == 0, standard.stdout + standard.stderr
-    refused = a2pctl("otp", "resend", "--sandbox", STANDARD_NAME, cwd=tmp_path)
+    refused = cli("otp", "resend", "--sandbox", STANDARD_NAME, cwd=tmp_path)
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert refused.stdout == ""
     assert f"refused ({STANDARD_NAME})" in refused.stderr
     assert "is a STANDARD brand: only sole-proprietor brands are verified by OTP" in refused.stderr
     assert "Traceback" not in refused.stderr
 
-    mixed = a2pctl("otp", "resend", "--sandbox", "--json", SP_NAME, STANDARD_NAME, cwd=tmp_path)
+    mixed = cli("otp", "resend", "--sandbox", "--json", SP_NAME, STANDARD_NAME, cwd=tmp_path)
     assert mixed.returncode == 1, mixed.stderr
     by_name = {r["registration"]: r for r in json_of(mixed)["otp"]}
     assert by_name[SP_NAME]["sent"] is True
     assert by_name[STANDARD_NAME]["sent"] is False
     assert "STANDARD brand" in by_name[STANDARD_NAME]["error"]["message"]
 
-    unknown = a2pctl("otp", "resend", "--sandbox", "no-such-customer", cwd=tmp_path)
+    unknown = cli("otp", "resend", "--sandbox", "no-such-customer", cwd=tmp_path)
     assert unknown.returncode == 2, unknown.stdout + unknown.stderr
     assert "'no-such-customer' is neither a brand SID" in unknown.stderr
 
@@ -188,14 +144,15 @@ def test_an_unanswered_otp_is_pending_and_otp_resend_re_sends_it(
 
 
 def test_a_failed_brand_shows_its_errors_remediation_and_file_field(
-    background: dict[str, Registered],
+    tmp_path: Path, cli: InProcess
 ) -> None:
-    run = background["brand-fails"]
-    registered = run.done()
+    registered = cli(
+        "register", "--sandbox", "--wait", "--scenario", "brand-fails", str(STANDARD), cwd=tmp_path
+    )
     assert registered.returncode == 1, registered.stdout + registered.stderr
     assert registered.stdout.startswith(f"failed  {STANDARD_NAME} (standard)")
 
-    document = a2pctl("status", "--sandbox", "--json", cwd=run.cwd)
+    document = cli("status", "--sandbox", "--json", cwd=tmp_path)
     assert document.returncode == 1, document.stderr
     brand = only(items_of(document), "brand", STANDARD_NAME)
     assert brand["status"] == "FAILED" and brand["severity"] == "failed"
@@ -209,14 +166,14 @@ def test_a_failed_brand_shows_its_errors_remediation_and_file_field(
     assert "CP 575" in remediation["action"] and "resubmitted" in remediation["action"]
     assert remediation["field"].startswith("business.business_")
 
-    table = a2pctl("status", "--sandbox", STANDARD_NAME, cwd=run.cwd)
+    table = cli("status", "--sandbox", STANDARD_NAME, cwd=tmp_path)
     assert table.returncode == 1, table.stdout + table.stderr
     assert "error 30795: Brand Registration Feedback" in table.stdout
     assert f"→ {error['field']}" in table.stdout
     assert "1 failed" in table.stdout
 
     # Nothing will change without the user: --watch reports once and stops.
-    watched = watch(run.cwd)
+    watched = watch(cli, tmp_path)
     assert watched.returncode == 1, watched.stdout + watched.stderr
     assert watched.stdout.count("Checked ") == 1
 
@@ -225,13 +182,15 @@ def test_a_failed_brand_shows_its_errors_remediation_and_file_field(
 
 
 def test_a_rejected_campaign_shows_each_error_with_its_file_field(
-    background: dict[str, Registered],
+    tmp_path: Path, cli: InProcess
 ) -> None:
-    run = background["campaign-rejected"]
-    registered = run.done()
+    registered = cli(
+        "register", "--sandbox", "--wait", "--scenario", "campaign-rejected", str(STANDARD),
+        cwd=tmp_path,
+    )  # fmt: skip
     assert registered.returncode == 0, registered.stdout + registered.stderr  # submitted
 
-    watched = watch(run.cwd, "--json")
+    watched = watch(cli, tmp_path, "--json")
     assert watched.returncode == 1, watched.stdout + watched.stderr
     campaign = only(items_of(watched), "campaign", STANDARD_NAME)
     assert campaign["status"] == "FAILED" and campaign["severity"] == "failed"
@@ -240,7 +199,7 @@ def test_a_rejected_campaign_shows_each_error_with_its_file_field(
     assert campaign["remediation"]["severity"] == "failed"
     assert "re-run `a2pctl register" in campaign["remediation"]["action"]
 
-    table = a2pctl("status", "--sandbox", cwd=run.cwd)
+    table = cli("status", "--sandbox", cwd=tmp_path)
     assert table.returncode == 1, table.stdout + table.stderr
     lines = table.stdout.splitlines()
     assert any(line.strip().startswith("error 30886") and "→ campaign.description" in line
@@ -252,16 +211,16 @@ def test_a_rejected_campaign_shows_each_error_with_its_file_field(
 # --- 4. everything approves ------------------------------------------------------------------
 
 
-def test_watch_ends_with_0_once_every_campaign_is_verified(
-    background: dict[str, Registered],
-) -> None:
-    run = background["default"]
-    registered = run.done()
+def test_watch_ends_with_0_once_every_campaign_is_verified(tmp_path: Path, cli: InProcess) -> None:
+    # Three files interleaved in one run.
+    registered = cli(
+        "register", "--sandbox", "--wait", "--json", *map(str, ALL_EXAMPLES), cwd=tmp_path
+    )
     assert registered.returncode == 0, registered.stdout + registered.stderr
     outcomes = {r["name"]: r["outcome"] for r in json_of(registered)["registrations"]}
     assert outcomes == {name: "complete" for name in NAMES.values()}
 
-    watched = watch(run.cwd, "--json")
+    watched = watch(cli, tmp_path, "--json")
     assert watched.returncode == 0, watched.stdout + watched.stderr
     items = items_of(watched)
     assert {i["registration"] for i in items} == set(NAMES.values())
@@ -277,7 +236,7 @@ def test_watch_ends_with_0_once_every_campaign_is_verified(
     numbers = [i for i in items if i["kind"] == "phone_number"]
     assert len(numbers) == 4  # one for the sole proprietor, two for standard, one for LVS
 
-    table = a2pctl("status", "--sandbox", cwd=run.cwd)
+    table = cli("status", "--sandbox", cwd=tmp_path)
     assert table.returncode == 0, table.stdout + table.stderr
     assert "3 complete" in table.stdout
     assert "pending" not in table.stdout and "failed" not in table.stdout
