@@ -180,27 +180,35 @@ def test_a_changed_use_case_replaces_the_failed_campaign_5_s_after_deleting_it(
     assert campaign["us_app_to_person_usecase"] == "ACCOUNT_NOTIFICATION"
 
 
-@pytest.mark.parametrize("kill", ["before the DELETE", "after the DELETE"])
-def test_a_kill_around_the_campaign_delete_never_adopts_the_deleted_campaign(
-    tmp_path: Path, kill: str
-) -> None:
+def _killed_at_campaign_delete(tmp_path: Path, *, after: bool) -> tuple[World, Outcome, Path]:
+    """A FAILED campaign whose use case the file changes, and a `register` killed just
+    before it sends the campaign's DELETE (or just after the answer)."""
     world, first = _failed_campaign(tmp_path, STANDARD)
     changed = tmp_path / "changed.yaml"
     changed.write_text(
         STANDARD.read_text().replace("DELIVERY_NOTIFICATION", "ACCOUNT_NOTIFICATION")
     )
 
-    def die_at_delete(method: str, path: str) -> None:
-        if method == "DELETE":
-            world.recorder.before = None
-            world.recorder.kill_after = len(world.recorder.hits) + 1 if kill[0] == "a" else None
-            if kill.startswith("before"):
-                raise Killed()
+    def at_delete(method: str, path: str) -> None:
+        if method != "DELETE":
+            return
+        world.recorder.before = None
+        if not after:
+            raise Killed()
+        world.recorder.kill_after = len(world.recorder.hits) + 1  # once it is answered
 
-    world.recorder.before = die_at_delete
+    world.recorder.before = at_delete
     with pytest.raises(Killed):
         world.register(changed)
     world.recorder.kill_after = None
+    return world, first, changed
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["before the DELETE", "after the DELETE"])
+def test_a_kill_around_the_campaign_delete_never_adopts_the_deleted_campaign(
+    tmp_path: Path, after: bool
+) -> None:
+    world, first, changed = _killed_at_campaign_delete(tmp_path, after=after)
     world.clock.advance(60)
     before = len(world.recorder.hits)
     [second] = world.register(changed)
@@ -209,7 +217,7 @@ def test_a_kill_around_the_campaign_delete_never_adopts_the_deleted_campaign(
     deleted = [h for h in hits if h.method == "DELETE"]
     created = [h for h in hits if h.method == "POST" and h.path.endswith("/Compliance/Usa2p")]
     assert len(created) == 1
-    if kill.startswith("before"):  # the re-run sends the DELETE, then waits 5 s
+    if not after:  # the re-run sends the DELETE, then waits 5 s
         assert created[0].at - deleted[-1].at >= 5
     service = first.resources["messaging_service"]
     [campaign] = world.gateway().list_campaigns(service)
@@ -220,20 +228,7 @@ def test_a_kill_around_the_campaign_delete_never_adopts_the_deleted_campaign(
 def test_a_campaign_made_elsewhere_after_a_killed_delete_is_adopted_not_deleted(
     tmp_path: Path,
 ) -> None:
-    world, first = _failed_campaign(tmp_path, STANDARD)
-    changed = tmp_path / "changed.yaml"
-    changed.write_text(
-        STANDARD.read_text().replace("DELIVERY_NOTIFICATION", "ACCOUNT_NOTIFICATION")
-    )
-
-    def die_at_delete(method: str, path: str) -> None:
-        if method == "DELETE":
-            world.recorder.before = None
-            raise Killed()
-
-    world.recorder.before = die_at_delete
-    with pytest.raises(Killed):
-        world.register(changed)
+    world, first, changed = _killed_at_campaign_delete(tmp_path, after=False)
     # Meanwhile someone replaces the campaign in the Console.
     service, brand = first.resources["messaging_service"], first.resources["brand"]
     [(_, customer)] = spec.load_customers([changed])
