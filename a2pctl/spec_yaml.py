@@ -103,6 +103,9 @@ def format_field(path: Path) -> str:
 def _syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
+    if "nesting depth" in (exc.problem or ""):
+        # libyaml (PyYAML >= 6.0.4) stops at ~1,000 levels before our own walk sees the file.
+        return line, f"nested more than {MAX_DEPTH} levels deep"
     what = ", ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
     return line, f"YAML syntax error: {what}"
 

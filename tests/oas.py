@@ -2,9 +2,13 @@
 
 `load_specs()` finds the four JSON documents (TrustHub, Messaging, Events,
 API 2010): from `A2PCTL_TWILIO_OAS_DIR`, else `../shared/twilio-oai/` next to
-the repository, else the npm package `@twilio/cli-core` (MIT) unpacked in the
-user's cache (fetched with `npm pack` when npm is installed and the registry
-answers). Where none can be had, the calling test is skipped with the reason.
+the repository, else one pinned release of the npm package `@twilio/cli-core`
+(MIT), which carries them. That release is downloaded once from the npm
+registry, checked against its sha256, and its four files are kept in the
+clone's ignored `.cache/`: what the tests read never depends on what the
+registry serves on the day, and nothing is written outside the clone. Where
+none of the three can be had the test fails with the reason: a contract that
+is not checked must never pass.
 
 `check_request(specs, method, url, body)` finds the operation a request is
 for and asserts that the request is one the description allows: every
@@ -15,12 +19,16 @@ operation for further assertions (`operation_id`).
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import re
 import shutil
-import subprocess
 import tarfile
+import tempfile
+import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -36,11 +44,39 @@ SPEC_FILES = (
     "twilio_api_v2010.json",
 )
 ENV_DIR = "A2PCTL_TWILIO_OAS_DIR"
-NPM_PACKAGE = "@twilio/cli-core"
-NPM_SPEC_SUBDIR = Path("package/src/services/twilio-api")
-NPM_TIMEOUT_SECONDS = 120  # one bounded attempt at the registry; tests never hang on it
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO.parent / "shared" / "twilio-oai"
+
+
+@dataclass(frozen=True)
+class PinnedRelease:
+    """One exact npm tarball that holds the descriptions, and how to recognise it."""
+
+    package: str
+    version: str
+    sha256: str
+    member_dir: str  # where the JSON files sit inside the tarball
+
+    @property
+    def url(self) -> str:
+        name = self.package.split("/")[-1]
+        return f"https://registry.npmjs.org/{self.package}/-/{name}-{self.version}.tgz"
+
+    @property
+    def cache_dir(self) -> Path:
+        return REPO / ".cache" / "twilio-oai" / f"{self.package.split('/')[-1]}-{self.version}"
+
+
+# 9.0.0 is the first release whose Messaging description has the campaign's
+# PrivacyPolicyUrl and TermsAndConditionsUrl (8.3.2 lacks them). To move the pin,
+# `npm pack @twilio/cli-core@X` and `sha256sum` the tarball.
+CLI_CORE = PinnedRelease(
+    package="@twilio/cli-core",
+    version="9.0.0",
+    sha256="9fef3d7234dbce63ff3005a422f46fcf7e3486b369f852f61b3ede41097e5667",
+    member_dir="package/src/services/twilio-api",
+)
+DOWNLOAD_TIMEOUT_SECONDS = 120  # one bounded attempt at the registry; tests never hang on it
 HTTP_METHODS = ("get", "post", "put", "delete", "patch")
 
 
@@ -96,71 +132,82 @@ class Specs:
         return max(candidates, key=lambda op: len(re.sub(r"\{[^}]+\}", "", op.path)))
 
 
-def load_specs() -> Specs:
-    """The four descriptions, from the first place that has them; else skip the test."""
+def spec_dir() -> Path:
+    """The directory of the four descriptions, from the first place that has them.
+
+    Fails the calling test (never skips it) when none can be had.
+    """
     found = locate_spec_dir(
-        env_dir=os.environ.get(ENV_DIR),
-        shared_dir=SHARED_DIR,
-        cache_dir=_cache_dir(),
-        npm=shutil.which("npm"),
+        env_dir=os.environ.get(ENV_DIR), shared_dir=SHARED_DIR, release=CLI_CORE, fetch=_download
     )
     if isinstance(found, str):
-        pytest.skip(found)
-    return _load(found)
+        pytest.fail(found, pytrace=False)
+    return found
+
+
+def load_specs() -> Specs:
+    return _load(spec_dir())
 
 
 def locate_spec_dir(
-    *, env_dir: str | None, shared_dir: Path, cache_dir: Path, npm: str | None
+    *,
+    env_dir: str | None,
+    shared_dir: Path,
+    release: PinnedRelease,
+    fetch: Callable[[str], bytes],
+    cache_dir: Path | None = None,
 ) -> Path | str:
     """The directory holding every file of SPEC_FILES, or the reason why there is none."""
     if env_dir:
         if _complete(Path(env_dir)):
             return Path(env_dir)
         # Asked for explicitly: a wrong directory is an error, not a reason to look elsewhere.
-        raise AssertionError(f"{ENV_DIR}={env_dir} does not hold {', '.join(SPEC_FILES)}")
+        return f"{ENV_DIR}={env_dir} does not hold {', '.join(SPEC_FILES)}"
     if _complete(shared_dir):
         return shared_dir
-    cached = cache_dir / NPM_SPEC_SUBDIR
+    cached = cache_dir or release.cache_dir
     if _complete(cached):
         return cached
-    if npm is None:
+    where = f"{release.package}@{release.version} ({release.url})"
+    try:
+        tarball = fetch(release.url)
+    except OSError as exc:
         return (
-            f"Twilio's OpenAPI descriptions not found: set {ENV_DIR}, provide {shared_dir}, "
-            f"or install npm so that {NPM_PACKAGE} can be fetched into {cache_dir}"
+            f"Twilio's OpenAPI descriptions not found and {where} could not be downloaded "
+            f"({exc}): set {ENV_DIR} to a directory holding {', '.join(SPEC_FILES)}"
         )
-    problem = _npm_pack(npm, cache_dir)
-    if problem is None and _complete(cached):
-        return cached
-    return f"Twilio's OpenAPI descriptions not found and `npm pack {NPM_PACKAGE}` failed: {problem}"
+    digest = hashlib.sha256(tarball).hexdigest()
+    if digest != release.sha256:
+        return f"{where} has sha256 {digest}, not the pinned {release.sha256}: nothing was kept"
+    _unpack(tarball, release.member_dir, cached)
+    return cached if _complete(cached) else f"{where} does not hold {', '.join(SPEC_FILES)}"
 
 
-def _cache_dir() -> Path:
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "a2pctl" / "cli-core"
+def _download(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as answer:
+        data: bytes = answer.read()
+    return data
+
+
+def _unpack(tarball: bytes, member_dir: str, target: Path) -> None:
+    """Only the four files, written beside the target and renamed in, so a kill keeps no half."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    try:
+        with tarfile.open(fileobj=io.BytesIO(tarball)) as archive:
+            for name in SPEC_FILES:
+                member = archive.extractfile(f"{member_dir}/{name}")  # KeyError when absent
+                assert member is not None
+                (staging / name).write_bytes(member.read())
+        staging.rename(target)
+    except KeyError:
+        pass  # the caller reports the files it could not find
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _complete(directory: Path) -> bool:
     return all((directory / name).is_file() for name in SPEC_FILES)
-
-
-def _npm_pack(npm: str, cache_dir: Path) -> str | None:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        done = subprocess.run(
-            [npm, "pack", NPM_PACKAGE, "--pack-destination", str(cache_dir), "--silent"],
-            capture_output=True,
-            text=True,
-            timeout=NPM_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return str(exc)
-    tarballs = sorted(cache_dir.glob("twilio-cli-core-*.tgz"))
-    if done.returncode != 0 or not tarballs:
-        return (done.stderr or done.stdout).strip()[-300:] or f"exit status {done.returncode}"
-    with tarfile.open(tarballs[-1]) as archive:
-        archive.extractall(cache_dir, filter="data")  # the "data" filter refuses unsafe paths
-    return None
 
 
 @cache

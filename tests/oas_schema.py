@@ -1,9 +1,9 @@
 """Twilio's official OpenAPI descriptions, and a small validator for the part
 of OpenAPI 3.0 their response schemas use.
 
-The specs come from `A2PCTL_TWILIO_OAS_DIR` or `../shared/twilio-oai` next to
-the repository; when neither exists the calling test is skipped with the
-reason (never silently). The project does not commit copies of them.
+The specs come from wherever `oas.spec_dir()` finds them (`A2PCTL_TWILIO_OAS_DIR`,
+`../shared/twilio-oai`, or the pinned `@twilio/cli-core` release cached in
+`.cache/`). The project does not commit copies of them.
 
 Validated: `$ref`, `type`, `nullable`, `enum`, `properties`, `required`,
 `items`, `pattern`, `minLength`/`maxLength`, `oneOf`/`anyOf`. Formats are
@@ -19,31 +19,19 @@ sends every field, null where it has no value.
 from __future__ import annotations
 
 import json
-import os
 import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
+import oas
 
-REPO = Path(__file__).resolve().parent.parent
 SPEC_FILES = {
     "trusthub": "twilio_trusthub_v1.json",
     "messaging": "twilio_messaging_v1.json",
     "events": "twilio_events_v1.json",
     "api": "twilio_api_v2010.json",
 }
-
-
-def spec_dir() -> Path | None:
-    configured = os.environ.get("A2PCTL_TWILIO_OAS_DIR")
-    candidates = [Path(configured)] if configured else []
-    candidates.append(REPO.parent / "shared" / "twilio-oai")
-    for candidate in candidates:
-        if all((candidate / name).is_file() for name in SPEC_FILES.values()):
-            return candidate
-    return None
 
 
 @cache
@@ -55,13 +43,7 @@ def _load(directory: str) -> dict[str, dict[str, Any]]:
 
 
 def specs() -> Specs:
-    directory = spec_dir()
-    if directory is None:
-        pytest.skip(
-            "Twilio OpenAPI specs not found: set A2PCTL_TWILIO_OAS_DIR, or place them in "
-            "../shared/twilio-oai (npm package @twilio/cli-core, src/services/twilio-api/)"
-        )
-    return Specs(_load(str(directory)))
+    return Specs(_load(str(oas.spec_dir())))
 
 
 class Specs:

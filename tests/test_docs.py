@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import shlex
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 import typer.main
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from a2pctl.cli import app
 
@@ -39,6 +43,65 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     ci = (REPO / ".ci" / "run").read_text().strip().splitlines()
     assert ci[-1] == COMMANDS[1]
     assert "pytest" in COMMANDS[1]
+
+
+def _pins() -> dict[str, str]:
+    lock = (REPO / "constraints.txt").read_text(encoding="utf-8")
+    pins = {}
+    for line in lock.splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt: {line!r} is not an exact pin"
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def test_ci_and_the_test_command_install_from_the_lock() -> None:
+    ci = (REPO / ".ci" / "run").read_text()
+    installs = [line for line in ci.splitlines() if "pip install" in line]
+    assert installs and all("PIP_CONSTRAINT=constraints.txt " in line for line in installs)
+    assert "PIP_CONSTRAINT=constraints.txt " in COMMANDS[1]
+    assert "PIP_CONSTRAINT" not in COMMANDS[0]  # users get the open ranges of pyproject.toml
+
+
+def test_the_lock_pins_every_dependency_within_the_ranges_pyproject_allows() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    wanted = [
+        *project["project"]["dependencies"],
+        *project["project"]["optional-dependencies"]["test"],
+        *project["build-system"]["requires"],
+    ]
+    pins = _pins()
+    for text in wanted:
+        requirement = Requirement(text)
+        pinned = pins.get(canonicalize_name(requirement.name))
+        assert pinned is not None, f"constraints.txt does not pin {requirement.name}"
+        assert requirement.specifier.contains(pinned), f"{requirement.name}=={pinned}: {text}"
+
+
+def test_the_lock_is_what_this_environment_runs() -> None:
+    drifted = {
+        name: (version, installed)
+        for name, version in _pins().items()
+        if name != "setuptools"  # the build backend lives in pip's build environment
+        and (installed := _installed(name)) is not None
+        and installed != version
+    }
+    assert drifted == {}, "installed without PIP_CONSTRAINT=constraints.txt? " + str(drifted)
+
+
+def _installed(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def test_the_license_pyproject_declares_is_in_the_repository() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT"
+    for name in project["license-files"]:
+        assert "MIT License" in (REPO / name).read_text(encoding="utf-8")
 
 
 def test_readme_main_command_registers_the_example_in_the_sandbox() -> None:

@@ -8,9 +8,13 @@ every request it sends must be one the description allows.
 from __future__ import annotations
 
 import copy
+import hashlib
+import io
 import json
 import re
+import tarfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +22,12 @@ import pytest
 import requests
 import responses
 from oas import (
+    CLI_CORE,
     ENV_DIR,
-    NPM_SPEC_SUBDIR,
+    REPO,
     SHARED_DIR,
     SPEC_FILES,
+    PinnedRelease,
     Specs,
     check_request,
     load_specs,
@@ -78,10 +84,7 @@ CAMPAIGN = {
     "privacy_policy_url": "https://janedoepottery.com/privacy",
     "terms_and_conditions_url": "https://janedoepottery.com/terms",
 }
-# Parameters newer than some published descriptions (@twilio/cli-core 8.3.2 lacks them):
-# a request carrying them is checked only against a description that declares them.
-NEWER_PARAMS = {"CreateUsAppToPerson": ("PrivacyPolicyUrl", "TermsAndConditionsUrl")}
-CAMPAIGN_WITHOUT_URLS = {
+CAMPAIGN_WITHOUT_OPTIONAL_URLS = {
     k: v for k, v in CAMPAIGN.items() if k not in ("privacy_policy_url", "terms_and_conditions_url")
 }
 ATTRIBUTES = {"first_name": "Jane", "last_name": "Doe", "email": "jane@janedoepottery.com"}
@@ -201,7 +204,7 @@ CASES += [
     ("add_service_phone_number", (MG, PN), {}, ["CreatePhoneNumber"]),
     ("list_service_phone_numbers", (MG,), {}, ["ListPhoneNumber"]),
     ("fetch_usecases", (MG, BN), {}, ["FetchUsAppToPersonUsecase"]),
-    ("create_campaign", (MG,), CAMPAIGN_WITHOUT_URLS, ["CreateUsAppToPerson"]),
+    ("create_campaign", (MG,), CAMPAIGN_WITHOUT_OPTIONAL_URLS, ["CreateUsAppToPerson"]),
     ("create_campaign", (MG,), CAMPAIGN, ["CreateUsAppToPerson"]),
     (
         "update_campaign",
@@ -318,16 +321,6 @@ def test_every_gateway_request_is_allowed_by_twilios_openapi_description(
 ) -> None:
     result = getattr(make_gateway(clock), method)(*args, **kwargs)
 
-    for call in twilio_api.calls:
-        op = specs.find(call.request.method or "", call.request.url or "")
-        body = str(call.request.body or "")
-        undeclared = [
-            name
-            for name in NEWER_PARAMS.get(op.operation_id, ())
-            if f"{name}=" in body and ("form", name) not in op.params
-        ]
-        if undeclared:
-            pytest.skip(f"{specs.source} predates {', '.join(undeclared)} of {op.operation_id}")
     sent = [
         check_request(specs, call.request.method or "", call.request.url or "", call.request.body)
         for call in twilio_api.calls
@@ -416,30 +409,110 @@ def test_the_contract_checker_refuses_an_undescribed_endpoint(specs: Specs) -> N
         check_request(specs, "GET", "https://trusthub.twilio.com/v1/Nonexistent", None)
 
 
-def test_the_descriptions_are_found_in_the_npm_cache_when_nowhere_else(tmp_path: Path) -> None:
-    cached = tmp_path / "cache" / NPM_SPEC_SUBDIR
-    cached.mkdir(parents=True)
-    for name in SPEC_FILES:
-        (cached / name).write_text("{}")
+def test_a_description_missing_a_parameter_the_gateway_sends_fails_the_contract(
+    specs: Specs, twilio_api: responses.RequestsMock, clock: FakeClock
+) -> None:
+    # A stale description (e.g. @twilio/cli-core 8.3.2, before PrivacyPolicyUrl) must turn
+    # the contract red, never pass or skip it.
+    stale = Specs(
+        source=specs.source,
+        operations=[
+            replace(
+                op,
+                params={k: p for k, p in op.params.items() if k != ("form", "PrivacyPolicyUrl")},
+            )
+            for op in specs.operations
+        ],
+    )
+    make_gateway(clock).create_campaign(MG, **CAMPAIGN)
+    [call] = twilio_api.calls
 
-    found = locate_spec_dir(
-        env_dir=None, shared_dir=tmp_path / "none", cache_dir=tmp_path / "cache", npm=None
+    with pytest.raises(AssertionError, match="form parameter 'PrivacyPolicyUrl' is not declared"):
+        check_request(stale, "POST", call.request.url or "", call.request.body)
+    assert check_request(specs, "POST", call.request.url or "", call.request.body)
+
+
+def _tarball(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(f"package/specs/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _release(tarball: bytes) -> PinnedRelease:
+    return PinnedRelease(
+        "@twilio/cli-core", "0.0.1", hashlib.sha256(tarball).hexdigest(), "package/specs"
     )
 
-    assert found == cached
 
-
-def test_without_descriptions_or_npm_the_reason_to_skip_says_what_to_provide(
+def test_the_pinned_release_is_downloaded_once_checked_and_kept_in_the_cache(
     tmp_path: Path,
 ) -> None:
+    tarball = _tarball({name: b"{}" for name in SPEC_FILES})
+    fetched: list[str] = []
+
+    def fetch(url: str) -> bytes:
+        fetched.append(url)
+        return tarball
+
+    def locate() -> Path | str:
+        return locate_spec_dir(
+            env_dir=None,
+            shared_dir=tmp_path / "none",
+            release=_release(tarball),
+            fetch=fetch,
+            cache_dir=tmp_path / "cache",
+        )
+
+    assert locate() == tmp_path / "cache" == locate()
+    assert fetched == ["https://registry.npmjs.org/@twilio/cli-core/-/cli-core-0.0.1.tgz"]
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(SPEC_FILES)
+
+
+def test_a_download_with_another_checksum_is_refused_and_nothing_kept(tmp_path: Path) -> None:
+    good = _tarball({name: b"{}" for name in SPEC_FILES})
+    served = _tarball({name: b"{}" for name in SPEC_FILES[:3]})
+
     reason = locate_spec_dir(
-        env_dir=None, shared_dir=tmp_path / "none", cache_dir=tmp_path / "cache", npm=None
+        env_dir=None,
+        shared_dir=tmp_path / "none",
+        release=_release(good),
+        fetch=lambda url: served,
+        cache_dir=tmp_path / "cache",
+    )
+
+    assert isinstance(reason, str) and "not the pinned" in reason
+    assert not (tmp_path / "cache").exists()
+
+
+def test_without_descriptions_or_registry_the_failure_says_what_to_provide(
+    tmp_path: Path,
+) -> None:
+    def offline(url: str) -> bytes:
+        raise OSError("Network is unreachable")
+
+    reason = locate_spec_dir(
+        env_dir=None,
+        shared_dir=tmp_path / "none",
+        release=CLI_CORE,
+        fetch=offline,
+        cache_dir=tmp_path / "cache",
     )
 
     assert isinstance(reason, str)
-    assert ENV_DIR in reason and "npm" in reason
+    assert ENV_DIR in reason and "Network is unreachable" in reason and "9.0.0" in reason
+
+
+def test_the_pinned_release_is_cached_inside_the_clone() -> None:
+    assert CLI_CORE.cache_dir.is_relative_to(REPO / ".cache")
+    assert ".cache/" in (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
 
 
 def test_an_explicit_descriptions_directory_that_lacks_them_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(AssertionError, match=ENV_DIR):
-        locate_spec_dir(env_dir=str(tmp_path), shared_dir=SHARED_DIR, cache_dir=tmp_path, npm=None)
+    reason = locate_spec_dir(
+        env_dir=str(tmp_path), shared_dir=SHARED_DIR, release=CLI_CORE, fetch=lambda url: b""
+    )
+    assert isinstance(reason, str) and ENV_DIR in reason
