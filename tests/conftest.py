@@ -7,9 +7,17 @@ from pathlib import Path
 
 import pytest
 from cli_support import InProcess
+from paths import REPO
 
 from a2pctl.pacing import FakeClock
 from a2pctl.state import Store
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Temporary files stay inside the clone (its ignored `.cache/`), unless told otherwise."""
+    if not config.option.basetemp:
+        (REPO / ".cache").mkdir(exist_ok=True)
+        config.option.basetemp = REPO / ".cache" / "pytest"
 
 
 @pytest.fixture
