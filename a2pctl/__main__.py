@@ -1,3 +1,3 @@
-from a2pctl.cli import main
+from a2pctl.cli.app import main
 
 main()

@@ -1,6 +1,6 @@
 """The error family every layer raises, and the exit codes of DESIGN.md §1.
 
-Core modules raise `A2pError`s; only `cli.py` turns them into a message and an
+Core modules raise `A2pError`s; only `cli/app.py` turns them into a message and an
 exit code. An error carries what went wrong (`message`), what to do about it
 (`hint`), and, where it concerns one, the field of the customer file or of the
 Twilio request (`field`).

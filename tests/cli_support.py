@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from a2pctl.cli import main
+from a2pctl.cli.app import main
 from a2pctl.pacing import FakeClock
 
 TIMEOUT = 120.0  # a subprocess never runs this long unless the CLI hangs

@@ -10,7 +10,7 @@ from cli_support import InProcess
 from paths import REPO
 
 from a2pctl.pacing import FakeClock
-from a2pctl.state import Store
+from a2pctl.state.store import Store
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from a2pctl import executor, spec
+from a2pctl.engine import executor
+from a2pctl.engine.outcomes import Outcome
 from a2pctl.gateway import Credentials, Gateway
 from a2pctl.gateway.twilio import InProcessTransport, TwilioGateway
-from a2pctl.outcomes import Outcome
 from a2pctl.pacing import FakeClock, RateLimiter
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SimResponse, Simulator
-from a2pctl.state import Store
+from a2pctl.spec import customer as spec
+from a2pctl.state.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

@@ -15,29 +15,55 @@ from paths import REPO
 
 PACKAGE = REPO / "a2pctl"
 
-# Module (or package) → the parts of a2pctl it may import. A module may always import
-# inside its own package.
+# Package (or module) → the parts of a2pctl it may import; the most specific entry
+# governs. A module may always import inside its own package.
 MAY_IMPORT: dict[str, set[str]] = {
     "a2pctl.errors": set(),
     "a2pctl.pacing": set(),
     "a2pctl.spec": {"a2pctl.errors"},
     "a2pctl.flows": {"a2pctl.spec", "a2pctl.errors"},
-    "a2pctl.plan": {"a2pctl.flows", "a2pctl.spec", "a2pctl.errors"},
+    "a2pctl.engine": {
+        "a2pctl.flows",
+        "a2pctl.spec",
+        "a2pctl.gateway",
+        "a2pctl.state",
+        "a2pctl.remediation",
+        "a2pctl.errors",
+        "a2pctl.pacing",
+    },
+    "a2pctl.engine.plan": {"a2pctl.flows", "a2pctl.spec", "a2pctl.errors"},
     "a2pctl.state": {"a2pctl.errors", "a2pctl.pacing"},
     "a2pctl.gateway": {"a2pctl.errors", "a2pctl.pacing"},
-    "a2pctl.remediation": set(),
+    "a2pctl.remediation": {"a2pctl.spec"},
+    "a2pctl.status": {
+        "a2pctl.state",
+        "a2pctl.gateway",
+        "a2pctl.remediation",
+        "a2pctl.spec",
+        "a2pctl.errors",
+        "a2pctl.pacing",
+    },
+    "a2pctl.events": {"a2pctl.state", "a2pctl.gateway", "a2pctl.errors", "a2pctl.pacing"},
+    "a2pctl.report": {
+        "a2pctl.engine",
+        "a2pctl.status",
+        "a2pctl.events",
+        "a2pctl.spec",
+        "a2pctl.remediation",
+        "a2pctl.errors",
+    },
     "a2pctl.sandbox": set(),
 }
 # The CLI's wiring, in several modules by command group.
-WIRING = {"a2pctl.cli", "a2pctl.cli_options", "a2pctl.cli_events", "a2pctl.cli_sandbox"}
+WIRING = {"a2pctl.cli.app", "a2pctl.cli.options", "a2pctl.cli.events", "a2pctl.cli.sandbox"}
 # The composition roots: the only places that pick the real gateway or the simulator.
-ROOTS = {"a2pctl.cli", "a2pctl.cli_sandbox", "a2pctl.runtime"}
+ROOTS = {"a2pctl.cli.app", "a2pctl.cli.sandbox", "a2pctl.cli.runtime"}
 # Rendering and wiring: the only modules that print.
 PRINTERS = WIRING | {
-    "a2pctl.entry",
-    "a2pctl.report",
-    "a2pctl.report_status",
-    "a2pctl.report_events",
+    "a2pctl.cli.entry",
+    "a2pctl.report.registrations",
+    "a2pctl.report.status",
+    "a2pctl.report.events",
 }
 
 
@@ -87,23 +113,48 @@ def within(name: str, prefix: str) -> bool:
 
 
 def rule_for(module: str) -> str | None:
-    """The most specific MAY_IMPORT entry governing `module` (a2pctl.spec_models → a2pctl.spec)."""
-    matches = [
-        prefix for prefix in MAY_IMPORT if within(module, prefix) or module.startswith(prefix + "_")
-    ]
-    return max(matches, key=len, default=None)
+    """The most specific MAY_IMPORT entry governing `module` (a2pctl.spec.models → a2pctl.spec)."""
+    return max((p for p in MAY_IMPORT if within(module, p)), key=len, default=None)
+
+
+def package_of(module: str) -> str:
+    """The package a module belongs to: a2pctl.spec.models → a2pctl.spec."""
+    return ".".join(module.split(".")[:2])
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m != "a2pctl"])
+def test_every_module_is_governed_by_a_rule_or_is_the_wiring(module: str) -> None:
+    assert rule_for(module) or within(module, "a2pctl.cli") or module == "a2pctl.__main__"
 
 
 @pytest.mark.parametrize("module", [m for m in MODULES if rule_for(m)])
 def test_each_layer_imports_only_the_layers_below_it(module: str) -> None:
     prefix = rule_for(module)
     assert prefix is not None
-    allowed = MAY_IMPORT[prefix] | {prefix}
-    siblings = {n for n in own(module) if n.startswith(prefix + "_")}  # spec_models etc.
-    foreign = {
-        name for name in own(module) - siblings if not any(within(name, ok) for ok in allowed)
-    }
+    allowed = MAY_IMPORT[prefix] | {package_of(module)}
+    foreign = {name for name in own(module) if not any(within(name, ok) for ok in allowed)}
     assert foreign == set()
+
+
+def test_no_top_level_modules_share_a_prefix_family() -> None:
+    top = [p.stem for p in PACKAGE.glob("*.py") if not p.stem.startswith("__")]
+    prefixes = [name.split("_")[0] for name in top]
+    assert sorted(set(prefixes)) == sorted(prefixes), top
+
+
+@pytest.mark.parametrize("package", sorted(p.parent for p in PACKAGE.rglob("__init__.py")))
+def test_each_package_opens_with_a_docstring_saying_its_role(package: Path) -> None:
+    docstring = ast.get_docstring(ast.parse((package / "__init__.py").read_text()))
+    assert docstring and len(docstring) > 40, package
+
+
+def test_no_module_is_much_over_400_lines() -> None:
+    long = {
+        str(p.relative_to(REPO)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > 440
+    }
+    assert long == {}
 
 
 def test_only_the_composition_roots_pick_the_twilio_gateway_or_the_sandbox() -> None:
@@ -118,8 +169,15 @@ def test_only_the_composition_roots_pick_the_twilio_gateway_or_the_sandbox() -> 
 
 
 def test_nothing_but_the_wiring_and_python_dash_m_imports_the_cli() -> None:
-    importers = {m for m in MODULES if (WIRING | {"a2pctl.entry"}) & own(m)}
-    assert importers == {"a2pctl.__main__"} | WIRING - {"a2pctl.cli_options"}
+    importers = {m for m in MODULES if (WIRING | {"a2pctl.cli.entry"}) & own(m)}
+    assert importers == {"a2pctl.__main__"} | WIRING - {"a2pctl.cli.options"}
+    cli = {m for m in MODULES if within(m, "a2pctl.cli")}
+    users = {
+        m
+        for m in MODULES
+        if not within(m, "a2pctl.cli") and any(within(n, "a2pctl.cli") for n in own(m))
+    }
+    assert users == {"a2pctl.__main__"}, cli
 
 
 def test_only_the_renderers_and_the_wiring_print() -> None:

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from a2pctl.cli import main
+from a2pctl.cli.app import main
 from a2pctl.pacing import SystemClock
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID
-from a2pctl.state import Store
+from a2pctl.state.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 SP = REPO / "examples" / "sole-proprietor.yaml"
@@ -108,7 +108,7 @@ def test_without_json_an_error_prints_nothing_on_stdout(tmp_path: Path) -> None:
 def test_an_interrupted_command_with_json_prints_an_interrupted_document(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from a2pctl import spec
+    from a2pctl.spec import customer as spec
 
     def interrupt(path: Path) -> Any:
         raise KeyboardInterrupt

@@ -20,7 +20,7 @@ from cli_support import InProcess
 
 from a2pctl.pacing import SystemClock
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator, serve
-from a2pctl.state import Store
+from a2pctl.state.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from cli_support import InProcess
 
-from a2pctl.runtime import SANDBOX_REVIEW_SECONDS as REVIEW_STEP_SECONDS
+from a2pctl.cli.runtime import SANDBOX_REVIEW_SECONDS as REVIEW_STEP_SECONDS
 from a2pctl.sandbox import SCENARIOS
 
 REPO = Path(__file__).resolve().parent.parent

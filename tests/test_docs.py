@@ -15,7 +15,7 @@ import typer.main
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from a2pctl.cli import app
+from a2pctl.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text()

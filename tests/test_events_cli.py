@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from a2pctl import report_events
-from a2pctl.cli import main
+from a2pctl.cli.app import main
 from a2pctl.events import decode_body
 from a2pctl.events.record import ReceivedEvent
 from a2pctl.events.setup import SetupResult
 from a2pctl.pacing import FakeClock
-from a2pctl.state import Store
+from a2pctl.report import events as report_events
+from a2pctl.state.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 

@@ -25,10 +25,10 @@ from typing import Any
 
 import pytest
 
-from a2pctl.cli import main
+from a2pctl.cli.app import main
 from a2pctl.pacing import SystemClock
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator, serve
-from a2pctl.state import Store
+from a2pctl.state.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 SOLE_PROPRIETOR = REPO / "examples" / "sole-proprietor.yaml"

@@ -25,7 +25,7 @@ from a2pctl.events.receiver import EventReceiver, EventServer
 from a2pctl.events.record import ReceivedEvent
 from a2pctl.events.signature import check_signature, signed_url
 from a2pctl.pacing import FakeClock
-from a2pctl.state import Store
+from a2pctl.state.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 TOKEN = "12345678901234567890123456789012"

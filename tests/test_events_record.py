@@ -10,7 +10,7 @@ import pytest
 from a2pctl.events import decode_body, decode_payload, record_event, record_events
 from a2pctl.events.catalog import A2P_PREFIX
 from a2pctl.events.record import RECORDED, REPLAY, STALE, UPDATED, with_registration
-from a2pctl.state import Store
+from a2pctl.state.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 NAME = "jane-doe-pottery"

@@ -21,13 +21,14 @@ import responses
 from engine_support import LOW_VOLUME, SOLE_PROPRIETOR, STANDARD
 from oas import Specs, check_request, load_specs
 
-from a2pctl import executor, spec
+from a2pctl.engine import executor
+from a2pctl.engine.outcomes import Outcome
 from a2pctl.gateway import Credentials, Gateway
 from a2pctl.gateway.twilio import TwilioGateway
-from a2pctl.outcomes import Outcome
 from a2pctl.pacing import FakeClock, RateLimiter
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator
-from a2pctl.state import Store
+from a2pctl.spec import customer as spec
+from a2pctl.state.store import Store
 
 TWILIO = re.compile(r"https://(api|trusthub|messaging|events)\.twilio\.com/.*")
 

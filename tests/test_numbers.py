@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from a2pctl import numbers, report_status
-from a2pctl import remediation as rem
 from a2pctl.errors import ExitCode, UsageError
+from a2pctl.remediation import catalogue as rem
+from a2pctl.report import status as report_status
+from a2pctl.status import numbers
 
 CAMPAIGN = "QE2c6890da8086d771620e9b13fadeba0b"
 SERVICE = "MG" + "4" * 32
@@ -166,7 +167,7 @@ def test_a_malformed_report_is_a_clear_usage_error(text: str, message: str) -> N
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     """Through the console-script entry point: errors become messages and exit codes."""
-    from a2pctl.cli import main
+    from a2pctl.cli.app import main
 
     with pytest.raises(SystemExit) as exit_info:
         main(args)
@@ -178,7 +179,7 @@ def invoke(args: list[str]) -> tuple[int, str]:
     """Through Typer's runner, which reports the exit code a command ends with."""
     from typer.testing import CliRunner
 
-    from a2pctl.cli import app
+    from a2pctl.cli.app import app
 
     result = CliRunner().invoke(app, args)
     assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from a2pctl import otp, report_status
 from a2pctl.errors import ExitCode, RegistrationFailed, UsageError
 from a2pctl.gateway import GatewayError
 from a2pctl.pacing import FakeClock, RateLimiter
-from a2pctl.state import Store
+from a2pctl.report import status as report_status
+from a2pctl.state.store import Store
+from a2pctl.status import otp
 
 ACCOUNT = "AC" + "a" * 32
 BRAND = "BN" + "1" * 32
@@ -250,7 +251,7 @@ def test_the_otp_rate_is_the_lower_of_the_rate_and_twilios_limit() -> None:
 def test_cli_otp_resend_of_an_unknown_name_exits_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from a2pctl.cli import main
+    from a2pctl.cli.app import main
 
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "not-a-real-token")

@@ -18,9 +18,9 @@ from engine_support import (
     make_world,
 )
 
+from a2pctl.engine.outcomes import exit_code
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID as CAMPAIGN_SID
-from a2pctl.outcomes import exit_code
-from a2pctl.state import Store
+from a2pctl.state.store import Store
 
 ONE_OF_EACH_SP = {
     "customer_profiles": 1,

@@ -16,12 +16,12 @@ from engine_support import (
     make_world,
 )
 
-from a2pctl import spec
+from a2pctl.engine.outcomes import Outcome, exit_code, plan_for
 from a2pctl.flows import build_flow
 from a2pctl.flows.model import CreateCampaign
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID
-from a2pctl.outcomes import Outcome, exit_code, plan_for
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SimResponse
+from a2pctl.spec import customer as spec
 
 
 def test_a_failed_brand_ends_with_exit_1_its_reason_and_the_file_field(tmp_path: Path) -> None:

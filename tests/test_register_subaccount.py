@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from engine_support import SOLE_PROPRIETOR, Hit, World, count_resources, make_world
 
+from a2pctl.engine.outcomes import Outcome
 from a2pctl.gateway import GatewayError
-from a2pctl.outcomes import Outcome
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 
 SUBACCOUNT = "AC5e1b9c2d7f3a4e6b8c0d2f4a6b8c0d2e"

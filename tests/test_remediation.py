@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from a2pctl import remediation as rem
-from a2pctl import remediation_codes as codes
-from a2pctl.remediation import FAILED, OK, PENDING
+from a2pctl.remediation import catalogue as rem
+from a2pctl.remediation import codes
+from a2pctl.remediation.catalogue import FAILED, OK, PENDING
 
 # Every code flows.md §4.2 and §6 documents, by stage.
 EVALUATION_CODES = [22214, 22215, 22216, 22217, 22218, 22219]

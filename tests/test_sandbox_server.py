@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import pytest
 from sandbox_flows import Api, brand, sole_proprietor_bundles, subscribe
 
-from a2pctl.cli import main
+from a2pctl.cli.app import main
 from a2pctl.pacing import FakeClock
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SCENARIOS, Simulator, serve
 from a2pctl.sandbox.server import SandboxServer

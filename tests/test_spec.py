@@ -15,10 +15,12 @@ import yaml
 from paths import EXAMPLES
 from pydantic import ValidationError
 
-from a2pctl import spec, spec_rules, spec_yaml
 from a2pctl.errors import ExitCode
-from a2pctl.spec import Customer, FileCheck, InvalidFiles, Problem, check_file, field_line
-from a2pctl.spec_yaml import parse_field
+from a2pctl.spec import customer as spec
+from a2pctl.spec import loader as spec_yaml
+from a2pctl.spec import rules as spec_rules
+from a2pctl.spec.customer import Customer, FileCheck, InvalidFiles, Problem, check_file, field_line
+from a2pctl.spec.loader import parse_field
 
 SP = "sole-proprietor.yaml"
 STD = "standard.yaml"

@@ -31,12 +31,12 @@ def loaded_after(code: str) -> set[str]:
 
 
 def test_importing_the_cli_imports_nothing_heavy() -> None:
-    assert loaded_after("import a2pctl.cli") == set()
+    assert loaded_after("import a2pctl.cli.app") == set()
 
 
 def test_validate_never_imports_twilio() -> None:
     run = f"""
-from a2pctl.cli import main
+from a2pctl.cli.app import main
 try:
     main(["validate", *{EXAMPLE_FILES!r}])
 except SystemExit as exit:

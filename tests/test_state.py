@@ -11,7 +11,7 @@ import pytest
 
 from a2pctl.errors import ExitCode, LockedError, StateError
 from a2pctl.pacing import FakeClock
-from a2pctl.state import SCHEMA_VERSION, Store
+from a2pctl.state.store import SCHEMA_VERSION, Store
 
 ACCOUNT = "AC" + "1" * 32
 

@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from a2pctl import remediation as rem
-from a2pctl import remediation_codes as codes
-from a2pctl import report_status
 from a2pctl.errors import ExitCode, UsageError
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, GatewayError
 from a2pctl.pacing import FakeClock
-from a2pctl.state import Store
-from a2pctl.status import StatusReport, check, watch
-from a2pctl.status_items import CAMPAIGN_GONE, Item, Row, brand_item, bundle_item, campaign_item
+from a2pctl.remediation import catalogue as rem
+from a2pctl.remediation import codes
+from a2pctl.report import status as report_status
+from a2pctl.state.store import Store
+from a2pctl.status.items import CAMPAIGN_GONE, Item, Row, brand_item, bundle_item, campaign_item
+from a2pctl.status.live import StatusReport, check, watch
 
 ACCOUNT = "AC" + "a" * 32
 PROFILE = "BU" + "1" * 32
@@ -769,7 +769,7 @@ def test_cli_status_on_an_empty_store_prints_an_empty_document_and_exits_0(
 ) -> None:
     from typer.testing import CliRunner
 
-    from a2pctl.cli import app
+    from a2pctl.cli.app import app
 
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "not-a-real-token")
@@ -782,7 +782,7 @@ def test_cli_status_on_an_empty_store_prints_an_empty_document_and_exits_0(
 def test_cli_status_of_an_unknown_name_exits_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from a2pctl.cli import main
+    from a2pctl.cli.app import main
 
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "not-a-real-token")

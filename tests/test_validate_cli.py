@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from paths import EXAMPLES
 
-from a2pctl.cli import main
+from a2pctl.cli.app import main
 
 SP = str(EXAMPLES / "sole-proprietor.yaml")
 STD = str(EXAMPLES / "standard.yaml")

@@ -32,7 +32,7 @@ from a2pctl.events.decode import decode_body
 from a2pctl.events.payload import PayloadError
 from a2pctl.events.record import ReceivedEvent, record_events
 from a2pctl.events.signature import check_signature, signed_url
-from a2pctl.state import Store
+from a2pctl.state.store import Store
 
 # Twilio limits batches to 64 kB (flows.md §5.1); a body this large is not Twilio's.
 MAX_BODY_BYTES = 1024 * 1024

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from a2pctl.events.decode import DecodedEvent
-from a2pctl.state import ResourceRecord, Store
+from a2pctl.state.store import ResourceRecord, Store
 
 CAMPAIGN_PREFIX = "campaign:"  # the campaign's resource SID: "campaign:" + its MG SID
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from a2pctl.flows.model import Flow
 
 if TYPE_CHECKING:
-    from a2pctl.spec import Customer
+    from a2pctl.spec.customer import Customer
 
 
 def build_flow(customer: Customer) -> Flow:

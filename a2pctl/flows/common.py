@@ -25,7 +25,7 @@ from a2pctl.flows.model import (
 )
 
 if TYPE_CHECKING:
-    from a2pctl.spec import Customer
+    from a2pctl.spec.customer import Customer
 
 # Fixed policy SIDs (flows.md §1.4; the same for every account).
 STARTER_PROFILE_POLICY = "RN806dd6cd175f314e1f96a9727ee271f4"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from a2pctl.spec import Customer
+    from a2pctl.spec.customer import Customer
 
 BundleKind = Literal["customer_profile", "trust_product"]
 

@@ -18,7 +18,7 @@ from a2pctl.flows.common import (
 from a2pctl.flows.model import CreateEndUser, Flow, Step, friendly_name
 
 if TYPE_CHECKING:
-    from a2pctl.spec import Customer
+    from a2pctl.spec.customer import Customer
 
 
 def build(customer: Customer) -> Flow:

@@ -1,0 +1,389 @@
+"""Typer wiring only: options and environment → build objects → call core → render → exit code.
+
+The commands of the core workflow live here; `a2pctl events` and `a2pctl sandbox` in
+`cli_events` and `cli_sandbox`, the shared options in `cli_options`. Core modules are
+imported inside the commands, so `a2pctl --help` stays fast and never imports twilio.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from a2pctl import __version__
+from a2pctl.cli import sandbox as cli_sandbox
+from a2pctl.cli.events import events_app
+from a2pctl.cli.options import (
+    GLOBALS,
+    ApiUrlOpt,
+    FilesArg,
+    JsonOpt,
+    PauseOpt,
+    RateOpt,
+    SandboxOpt,
+    ScenarioOpt,
+    StateOpt,
+    console,
+    exit_with,
+    get_clock,
+    runtime,
+)
+from a2pctl.cli.runtime import DEFAULT_STATE, Settings, parse_duration
+from a2pctl.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from a2pctl.pacing import Clock
+
+app = typer.Typer(
+    name="a2pctl",
+    help=(
+        "Register your customers for US A2P 10DLC messaging through Twilio.\n\n"
+        "One YAML file per customer. `a2pctl register customer.yaml` walks the Sole "
+        "Proprietor or Standard / Low-Volume Standard flow, paced as Twilio documents, "
+        "and resumes exactly where it stopped.\n\n"
+        "Try it without an account or fees: "
+        "`a2pctl register --sandbox --wait examples/sole-proprietor.yaml`."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+otp_app = typer.Typer(
+    help="Sole Proprietor OTP: re-send the verification SMS.", no_args_is_help=True
+)
+numbers_app = typer.Typer(help="Phone-number registration reports.", no_args_is_help=True)
+app.add_typer(otp_app, name="otp")
+app.add_typer(events_app, name="events")
+app.add_typer(numbers_app, name="numbers")
+
+
+# --- global options --------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"a2pctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[
+        bool,
+        typer.Option("-v", "--verbose", help="Show the traceback of an error (for bug reports)."),
+    ] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="Plain output without colour (also NO_COLOR).")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    GLOBALS.verbose = verbose
+    GLOBALS.no_color = no_color or bool(os.environ.get("NO_COLOR"))
+
+
+# --- commands ---------------------------------------------------------------------
+
+
+@app.command()
+def validate(files: FilesArg, json_out: JsonOpt = False) -> None:
+    """Check customer files offline against every documented rule.
+
+    Prints each problem as FILE:LINE: field.path: reason. Exit 0 when every file
+    is valid (warnings are printed but do not fail), 2 otherwise.
+
+    Example: a2pctl validate customers/*.yaml
+    """
+    from a2pctl.report import registrations as report
+    from a2pctl.spec import customer as spec
+
+    results = [spec.check_file(path) for path in files]
+    if json_out:
+        report.print_json(report.validation_document(results))
+    else:
+        report.render_validation(results, console(), console(stderr=True))
+    exit_with(ExitCode.OK if all(r.valid for r in results) else ExitCode.USAGE)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the customer file (for editor completion).
+
+    Example: a2pctl schema > a2pctl.schema.json
+    """
+    from a2pctl.spec import customer as spec
+
+    typer.echo(spec.json_schema_text())
+
+
+@app.command()
+def plan(
+    files: FilesArg,
+    state: StateOpt = DEFAULT_STATE,
+    json_out: JsonOpt = False,
+    sandbox: SandboxOpt = False,
+) -> None:
+    """Show, per file, which steps are done (with SIDs), next, or waiting on a review.
+
+    Changes nothing and sends no request (--sandbox: read the in-process sandbox's
+    registrations). Example: a2pctl plan customers/*.yaml
+    """
+    from a2pctl.engine import outcomes
+    from a2pctl.report import registrations as report
+    from a2pctl.spec import customer as spec
+    from a2pctl.state.store import Store
+
+    checks = [spec.check_file(path) for path in files]
+    account = _plan_account(sandbox)
+    store = Store.open(state, get_clock()) if state.is_file() else None  # plan creates nothing
+    try:
+        plans = [outcomes.plan_for(check, store, account) for check in checks]
+    finally:
+        if store is not None:
+            store.close()
+    if json_out:
+        report.print_json(report.registrations_document(plans))
+    else:
+        report.render_plans(plans, console(), console(stderr=True))
+    exit_with(
+        outcomes.exit_code(plans) if any(p.outcome == "invalid" for p in plans) else ExitCode.OK
+    )
+
+
+def _plan_account(sandbox: bool) -> str | None:
+    if sandbox:
+        from a2pctl.sandbox import SANDBOX_ACCOUNT_SID
+
+        return SANDBOX_ACCOUNT_SID
+    return os.environ.get("TWILIO_ACCOUNT_SID") or None
+
+
+@app.command()
+def register(
+    files: FilesArg,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Keep polling through review gates until done.")
+    ] = False,
+    timeout: Annotated[
+        str, typer.Option("--timeout", help="With --wait: give up after this long (90s, 30m, 2h).")
+    ] = "2h",
+    poll_seconds: Annotated[
+        float | None,
+        typer.Option(
+            "--poll-seconds",
+            envvar="A2PCTL_POLL_SECONDS",
+            min=0.01,
+            help="With --wait: seconds between checks of a review [default: 60].",
+        ),
+    ] = None,
+    state: StateOpt = DEFAULT_STATE,
+    api_url: ApiUrlOpt = None,
+    json_out: JsonOpt = False,
+    pause_seconds: PauseOpt = None,
+    rate: RateOpt = None,
+    sandbox: SandboxOpt = False,
+    scenario: ScenarioOpt = None,
+) -> None:
+    """Register each customer: run its flow up to completion or the first review gate.
+
+    Re-running resumes exactly where the last run stopped and never creates
+    anything twice. Many files run interleaved under one rate limit.
+
+    Exit 0 complete, 1 failed, 2 bad input, 3 waiting on a review, 4 locked, 130 interrupted.
+
+    Examples:
+
+      a2pctl register --sandbox --wait examples/sole-proprietor.yaml
+
+      a2pctl register --json customers/*.yaml
+    """
+    from a2pctl.engine import executor, outcomes
+    from a2pctl.report import registrations as report
+    from a2pctl.spec import customer as spec
+
+    limit = parse_duration(timeout)
+    settings = Settings(
+        state=state,
+        api_url=api_url,
+        json=json_out,
+        pause_seconds=pause_seconds,
+        rate=rate,
+        sandbox=sandbox,
+        scenario=scenario,
+    )
+    checks = [spec.check_file(path) for path in files]
+    if not any(check.valid for check in checks):  # nothing to send: no store, no credentials
+        invalid = [outcomes.invalid_outcome(check) for check in checks]
+        if json_out:
+            report.print_json(report.registrations_document(invalid))
+        else:
+            report.render_outcomes(invalid, console(), console(stderr=True))
+        exit_with(ExitCode.USAGE)
+    with runtime(settings) as rt:
+        progress = report.Progress(console(stderr=True), quiet=json_out)
+        results = executor.register(
+            checks,
+            store=rt.store,
+            clock=rt.clock,
+            make_gateway=rt.make_gateway,
+            default_account=rt.default_account,
+            pause_seconds=rt.pause_seconds,
+            poll_seconds=poll_seconds or rt.poll_seconds,
+            wait=wait,
+            timeout=limit,
+            observer=progress,
+        )
+        progress.close()
+    if json_out:
+        report.print_json(report.registrations_document(results))
+    else:
+        report.render_outcomes(results, console(), console(stderr=True))
+    exit_with(outcomes.exit_code(results))
+
+
+@app.command()
+def status(
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Registration names, brands (BN…), services (MG…), numbers (+1…, PN…). "
+            "None: every registration in the store.",
+            show_default=False,
+        ),
+    ] = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Refresh until nothing is pending.")
+    ] = False,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.1, help="With --watch: seconds between refreshes.")
+    ] = 60.0,
+    state: StateOpt = DEFAULT_STATE,
+    api_url: ApiUrlOpt = None,
+    json_out: JsonOpt = False,
+    rate: RateOpt = None,
+    sandbox: SandboxOpt = False,
+) -> None:
+    """Live status of registrations, brands, campaigns and numbers, with the next action.
+
+    Exit 0 when nothing failed or is pending, 3 when something is pending, 1 when
+    something failed.
+
+    Examples: a2pctl status    a2pctl status jane-doe-pottery --json
+    """
+    from a2pctl.report import registrations as report
+    from a2pctl.report import status as report_status
+    from a2pctl.status import live
+
+    settings = Settings(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
+    out = console()
+    with runtime(settings) as rt:
+
+        def check_once() -> live.StatusReport:
+            return live.check(
+                refs or [], store=rt.store, make_gateway=rt.make_gateway, clock=rt.clock
+            )
+
+        def show(result: live.StatusReport) -> None:
+            if json_out:
+                return  # one document, at the end
+            if watch and out.is_terminal:
+                out.clear()  # --watch redraws in place on a terminal
+            report_status.render_status(result, out)
+
+        if watch:
+            final = live.watch(check_once, clock=rt.clock, interval=interval, on_report=show)
+        else:
+            final = check_once()
+            show(final)
+    if json_out:
+        report.print_json(report_status.status_document(final))
+    exit_with(final.exit_code)
+
+
+@otp_app.command("resend")
+def otp_resend(
+    refs: Annotated[
+        list[str], typer.Argument(help="Brands (BN…) or registration names.", show_default=False)
+    ],
+    state: StateOpt = DEFAULT_STATE,
+    api_url: ApiUrlOpt = None,
+    json_out: JsonOpt = False,
+    rate: RateOpt = None,
+    sandbox: SandboxOpt = False,
+) -> None:
+    """Re-send the Sole Proprietor OTP SMS to the brand's mobile number.
+
+    Refuses where the brand is not a sole-proprietor brand or is already verified.
+    Example: a2pctl otp resend jane-doe-pottery
+    """
+    from a2pctl.pacing import RateLimiter
+    from a2pctl.report import registrations as report
+    from a2pctl.report import status as report_status
+    from a2pctl.status import otp
+
+    settings = Settings(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
+    with runtime(settings) as rt:
+        # SmsOtp allows 10 requests/s per account; --rate caps it too.
+        limiter = RateLimiter(rt.clock, otp.otp_rate(1.0 / rt.limiter.interval))
+        results = otp.resend(
+            refs, store=rt.store, make_gateway=rt.make_gateway, limiter=limiter, clock=rt.clock
+        )
+    if json_out:
+        report.print_json(report_status.otp_document(results))
+    else:
+        report_status.render_otp(results, console(), console(stderr=True))
+    exit_with(max((r.error.exit_code for r in results if r.error), default=ExitCode.OK))
+
+
+@numbers_app.command("report")
+def numbers_report(
+    file: Annotated[Path, typer.Argument(help="The Console's number-registration CSV report.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Explain each number of the Console's CSV report with the documented remediation.
+
+    Example: a2pctl numbers report numbers.csv
+    """
+    from a2pctl.report import registrations as report
+    from a2pctl.report import status as report_status
+    from a2pctl.status import numbers
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(
+            f"cannot read {file}: {reason}",
+            hint="pass the CSV report downloaded from the Twilio Console",
+        ) from None
+    result = numbers.parse_report(text, source=str(file))
+    if json_out:
+        report.print_json(report_status.numbers_document(result))
+    else:
+        report_status.render_numbers(result, console())
+    exit_with(result.exit_code)
+
+
+app.command()(cli_sandbox.sandbox)  # registered last: listed last in --help
+
+
+# --- entry point ----------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> NoReturn:
+    """Console-script entry point: run the app, map every error to an exit code
+    (a2pctl/entry.py), and exit with it. `clock`: injected instead of the system's
+    (the in-process end-to-end tests run the sandbox on a fake one)."""
+    from a2pctl.cli.entry import run
+
+    GLOBALS.clock = clock
+    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    sys.exit(run(command, args, verbose=lambda: GLOBALS.verbose, console=console))

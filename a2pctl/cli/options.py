@@ -1,0 +1,134 @@
+"""What every command shares: the common options (each also an environment variable),
+the global flags, and building the world a command runs in (console, credentials,
+runtime). The cli modules are the only ones that read the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from a2pctl.cli.runtime import Runtime, Settings, open_runtime
+from a2pctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from a2pctl.gateway import Credentials
+    from a2pctl.pacing import Clock
+
+
+@dataclass
+class Globals:
+    verbose: bool = False
+    no_color: bool = False
+    clock: Clock | None = None  # injected through `main`; None: the system clock
+
+
+GLOBALS = Globals()  # set by `main` and the app's callback (-v, --no-color)
+
+
+StateOpt = Annotated[
+    Path,
+    typer.Option("--state", envvar="A2PCTL_STATE", help="State store (SQLite).", show_default=True),
+]
+ApiUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--api-url",
+        envvar="A2PCTL_API_URL",
+        help="Send every Twilio request to URL + its original path (e.g. a2pctl sandbox).",
+    ),
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout, nothing else.")
+]
+PauseOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--pause-seconds",
+        envvar="A2PCTL_PAUSE_SECONDS",
+        min=0,
+        help="Pause after submitting a profile, a bundle, a brand [default: 30; --sandbox: 0.5].",
+    ),
+]
+RateOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--rate",
+        envvar="A2PCTL_RATE",
+        min=0.001,
+        help="Requests per second per account [default: 1; --sandbox: 25].",
+    ),
+]
+SandboxOpt = Annotated[
+    bool,
+    typer.Option(
+        "--sandbox",
+        help="Run against an in-process Twilio simulator (no account, no fees); "
+        "its state is kept in the state store.",
+    ),
+]
+ScenarioOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scenario",
+        envvar="A2PCTL_SANDBOX_SCENARIO",
+        help="With --sandbox: the outcome the simulator plays (see `a2pctl sandbox --help`).",
+    ),
+]
+FilesArg = Annotated[list[Path], typer.Argument(help="Customer files (YAML).", show_default=False)]
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, no_color=GLOBALS.no_color, highlight=False, soft_wrap=True)
+
+
+def credentials() -> Credentials:
+    from a2pctl.gateway import Credentials
+
+    env = os.environ
+    account = env.get("TWILIO_ACCOUNT_SID", "").strip()
+    if env.get("TWILIO_API_KEY"):
+        secret = env.get("TWILIO_API_SECRET", "")
+        if not account or not secret:
+            raise UsageError(
+                "TWILIO_API_KEY is set but TWILIO_API_SECRET or TWILIO_ACCOUNT_SID is missing",
+                hint="set all three, or TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN",
+            )
+        return Credentials(account_sid=account, username=env["TWILIO_API_KEY"], password=secret)
+    token = env.get("TWILIO_AUTH_TOKEN", "")
+    if not account or not token:
+        raise UsageError(
+            "missing Twilio credentials",
+            hint="set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and "
+            "TWILIO_API_SECRET), or try --sandbox",
+        )
+    return Credentials(account_sid=account, username=account, password=token)
+
+
+def runtime(settings: Settings) -> AbstractContextManager[Runtime]:
+    log = console(stderr=True)
+    return open_runtime(
+        settings,
+        credentials,
+        notify=lambda text: log.print(f"retry: {text}", markup=False),
+        clock=GLOBALS.clock,
+    )
+
+
+def get_clock() -> Clock:
+    from a2pctl.pacing import SystemClock
+
+    return GLOBALS.clock or SystemClock()
+
+
+def exit_with(code: int) -> NoReturn:
+    raise typer.Exit(code=int(code))

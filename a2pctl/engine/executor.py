@@ -1,0 +1,409 @@
+"""Runs plans: pauses, gates, interleaving; each step through `actions`.
+
+Each registration is a `Run` that performs one step per `advance()` (`actions`
+records the intent, sends through the gateway and its limiter, records the SID). The
+scheduler always advances the run that is ready soonest, so while one
+customer waits out a pause or a review, the others' requests proceed; every
+request of an account passes the one shared rate limiter inside the gateway.
+Nothing is slept except through the injected clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from a2pctl.engine import actions
+from a2pctl.engine.changes import CAMPAIGN_DELETED, RECREATE_PAUSE_SECONDS, apply_changes
+from a2pctl.engine.outcomes import Outcome, invalid_outcome
+from a2pctl.engine.plan import next_step, resources
+from a2pctl.errors import A2pError, UsageError
+from a2pctl.flows import build_flow
+from a2pctl.flows.model import Flow, Step
+from a2pctl.gateway import Gateway, GatewayError
+from a2pctl.pacing import Clock
+from a2pctl.state.store import StepRecord, Store, campaign_key
+
+if TYPE_CHECKING:
+    from a2pctl.spec.customer import Customer, FileCheck
+
+# Largest single sleep while waiting, so progress displays can count down.
+TICK_SECONDS = 1.0
+# A service created after this much before the step started may be ours (clock skew).
+CLOCK_SKEW_SECONDS = 300.0
+
+
+class Observer(Protocol):
+    def step_done(self, registration: str, title: str, sid: str | None) -> None: ...
+    def waiting(self, registration: str, reason: str, remaining: float) -> None: ...
+    def notice(self, registration: str, message: str) -> None: ...
+
+
+class SilentObserver:
+    def step_done(self, registration: str, title: str, sid: str | None) -> None:
+        return None
+
+    def waiting(self, registration: str, reason: str, remaining: float) -> None:
+        return None
+
+    def notice(self, registration: str, message: str) -> None:
+        return None
+
+
+class Run:
+    """One registration being advanced step by step."""
+
+    def __init__(
+        self,
+        customer: Customer,
+        path: Path,
+        account: str,
+        gateway: Gateway,
+        store: Store,
+        clock: Clock,
+        observer: Observer,
+    ) -> None:
+        self.customer = customer
+        self.name = customer.name
+        self.path = path
+        self.account = account
+        self.gateway = gateway
+        self.store = store
+        self.clock = clock
+        self.observer = observer
+        self.flow: Flow = build_flow(customer)
+        self.records: dict[str, StepRecord] = {}
+        self.ready_at = 0.0
+        self.waiting: str | None = None  # set while polling a gate
+        self.outcome: Outcome | None = None
+        self.warnings: list[str] = []
+        self._changes_applied = False
+        self.poll_seconds = 0.0  # set by each advance; fee-bearing look-ups are spaced by it
+
+    # --- helpers the action handlers use ---------------------------------------------
+    def record(self, step: str) -> StepRecord | None:
+        return self.records.get(step)
+
+    def sid(self, step: str) -> str:
+        record = self.records.get(step)
+        if record is None or not record.sid:
+            raise A2pError(f"internal: step {step!r} has no SID recorded yet")
+        return record.sid
+
+    def started_at(self, step: str) -> float | None:
+        record = self.records.get(step)
+        return record.started_at if record else None
+
+    def created_since(self, rec: dict[str, Any], started: float | None) -> bool:
+        if started is None:
+            return True
+        created = str(rec.get("date_created") or "")
+        try:
+            when = datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return True
+        return when >= started - CLOCK_SKEW_SECONDS
+
+    def note(self, step: Step, message: str) -> None:
+        self.observer.notice(self.name, f"{step.title}: {message}")
+
+    def remember(
+        self,
+        sid: str,
+        kind: str,
+        status: str | None,
+        detail: dict[str, Any],
+        *,
+        keep_status: bool = False,
+    ) -> None:
+        """Update the last known status of a resource (what `status` shows)."""
+        known = self.store.find_resource(sid)
+        if known is not None:
+            if keep_status:
+                status = known.status
+            detail = {**known.detail, **detail}
+        self.store.record_resource(
+            sid, kind=kind, status=status, detail=detail, name=self.name, account=self.account
+        )
+
+    def personal(self, action: str) -> str:
+        """A catalogue action with this registration's own name and file filled in."""
+        return action.replace("REF", self.name).replace("FILE", str(self.path))
+
+    def number_index(self, number: str) -> int:
+        numbers: list[str] = list(self.customer.phone_numbers)
+        return numbers.index(number)
+
+    # --- advancing -----------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.records = self.store.steps(self.name, self.account)
+
+    def advance(self, *, wait: bool, deadline: float, poll_seconds: float, pause: float) -> None:
+        self.poll_seconds = poll_seconds
+        self.refresh()
+        step: Step | None = None
+        try:
+            if not self._changes_applied:
+                self._changes_applied = True
+                for notice in apply_changes(self):
+                    self.observer.notice(self.name, notice)
+            step = next_step(self.flow, self.records)
+            if step is None:
+                self._finish_complete()
+                return
+            not_before, why = self._not_before(step, pause)
+            if not_before > self.clock.now():
+                self.ready_at, self.waiting = not_before, why
+                return
+            result = actions.perform(self, step)
+        except actions.Ambiguous as err:
+            what = step.title if step else "request"
+            self.observer.notice(self.name, f"{what}: {err}; looking again before any create")
+            self.ready_at = self.clock.now() + poll_seconds
+            return
+        except (GatewayError, UsageError) as err:
+            failure = err.as_dict() if isinstance(err, GatewayError) else _error_dict(err)
+            if isinstance(err, GatewayError) and err.field and step and step.section:
+                failure["field"] = _file_path(step.section, err.field)
+            if step is not None:
+                self.store.mark_failed(self.name, self.account, step.name, failure)
+            # A usage problem (a file change Twilio cannot take, credentials) is bad input.
+            self._finish("failed" if isinstance(err, GatewayError) else "invalid", errors=[failure])
+            return
+        if isinstance(result, actions.Fail):
+            self.store.mark_failed(self.name, self.account, step.name, result.errors[0])
+            self._finish("failed", errors=result.errors)
+            return
+        if isinstance(result, actions.Wait):
+            self.waiting = result.reason
+            next_poll = self.clock.now() + poll_seconds
+            if not wait or next_poll > deadline:
+                self._finish("pending", waiting_for=result.reason)
+            else:
+                self.ready_at = next_poll
+            return
+        self._record_done(step, result)
+        self.waiting = None
+
+    def _not_before(self, step: Step, pause: float) -> tuple[float, str]:
+        """When `step` may run: Twilio's documented pause after the step before it, and
+        5 s after a campaign deletion. Read from the store, so a kill cannot shorten it."""
+        index = self.flow.steps.index(step)
+        earlier = self.flow.steps[index - 1] if index else None
+        done = self.records.get(earlier.name) if earlier else None
+        if earlier and earlier.pause_after and done and done.finished_at and pause > 0:
+            reason = f"Twilio's documented {pause:g} s pause after: {earlier.title.lower()}"
+            return done.finished_at + pause, reason
+        deleted = self.records.get(CAMPAIGN_DELETED)
+        # Done means the DELETE was answered: a deletion still `started` is finished first.
+        if step.records == "campaign" and deleted and deleted.finished_at:
+            reason = f"{RECREATE_PAUSE_SECONDS:g} s after deleting a campaign, as documented"
+            return deleted.finished_at + RECREATE_PAUSE_SECONDS, reason
+        return 0.0, ""
+
+    def _finish_complete(self) -> None:
+        """Every step is done; a campaign that FAILED review still fails (one GET)."""
+        from a2pctl.remediation import catalogue as remediation
+
+        service = self.records.get("messaging_service")
+        if service is None or not service.sid:
+            self._finish("complete")
+            return
+        try:
+            campaign = self.gateway.fetch_campaign(service.sid)
+        except GatewayError:  # unknown now: what was submitted still stands
+            self._finish("complete")
+            return
+        detail = dict(campaign, messaging_service_sid=service.sid)
+        status = campaign.get("campaign_status")
+        self.remember(campaign_key(service.sid), "campaign", status, detail)
+        if status != "FAILED":
+            self._finish("complete")
+            return
+        errors = [
+            {
+                "code": e.get("error_code"),
+                "message": str(e.get("description") or e.get("error_code")),
+                "field": remediation.from_error(e, "campaign").field,
+            }
+            for e in campaign.get("errors") or []
+            if isinstance(e, dict)
+        ]
+        summary = {
+            "code": "FAILED",
+            "message": "the campaign FAILED review: fix the campaign section of the file and "
+            "re-run register, which edits and resubmits it",
+            "field": "campaign",
+        }
+        self._finish("failed", errors=[summary, *errors])
+
+    def _record_done(self, step: Step, result: actions.Done) -> None:
+        data = dict(result.data)
+        if result.status is not None:
+            data["status"] = result.status
+        self.store.mark_done(self.name, self.account, step.name, sid=result.sid, data=data)
+        if step.records and result.sid and step.records not in ("campaign", "phone_number"):
+            detail = result.record or {}
+            known = self.store.find_resource(result.sid)
+            status = result.status or (known.status if known else None)
+            self.remember(result.sid, step.records, status, detail)
+        self.observer.step_done(self.name, step.title, result.sid)
+
+    def _finish(
+        self,
+        outcome: str,
+        *,
+        waiting_for: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.refresh()
+        errors = [_with_line(error, self.path) for error in errors or []]
+        self.outcome = Outcome(
+            name=self.name,
+            flow=self.customer.flow,
+            file=str(self.path),
+            account=self.account,
+            outcome=outcome,
+            waiting_for=waiting_for,
+            resources=resources(self.flow, self.records),
+            errors=errors,
+            warnings=self.warnings,
+        )
+
+
+def _with_line(error: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Point an error at the line of its field in the customer file."""
+    from a2pctl.spec import customer as spec
+
+    field = error.get("field")
+    if not field or error.get("line") is not None:
+        return error
+    return {**error, "line": spec.field_line(path, field)}
+
+
+def _error_dict(err: A2pError) -> dict[str, Any]:
+    return {"code": err.code, "message": err.message, "field": err.field}
+
+
+def _file_path(section: str, twilio_field: str) -> str:
+    """`MessageSamples` in a campaign request → `campaign.message_samples`."""
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in twilio_field).lstrip("_")
+    return f"{section}.{snake}"
+
+
+def _registered_as(store: Store, path: Path, name: str, account: str) -> str | None:
+    """The other name this very file was registered under in this store, if any."""
+    here = str(path.resolve())
+    for known in store.registrations():
+        if known.file == here and known.account == account and known.name != name:
+            return known.name
+    return None
+
+
+def account_for(customer: Customer, default_account: str) -> str:
+    return customer.account_sid or default_account
+
+
+def register(
+    checks: list[FileCheck],
+    *,
+    store: Store,
+    clock: Clock,
+    make_gateway: Callable[[str | None], Gateway],
+    default_account: str,
+    pause_seconds: float,
+    poll_seconds: float,
+    wait: bool,
+    timeout: float,
+    observer: Observer | None = None,
+) -> list[Outcome]:
+    """Run every valid file's flow, interleaved, to completion or its first gate."""
+    watcher = observer or SilentObserver()
+    gateways: dict[str, Gateway] = {}
+    runs: list[Run] = []
+    outcomes: dict[str, Outcome] = {}
+    seen: set[tuple[str, str]] = set()
+    for check in checks:
+        if not check.valid or check.customer is None:
+            outcomes[check.file] = invalid_outcome(check)
+            continue
+        customer = check.customer
+        account = account_for(customer, default_account)
+        if (customer.name, account) in seen:
+            outcome = invalid_outcome(check)
+            outcome.errors = [
+                {"code": "invalid", "message": "another file has the same name", "field": "name"}
+            ]
+            outcomes[check.file] = outcome
+            continue
+        seen.add((customer.name, account))
+        renamed = _registered_as(store, Path(check.file), customer.name, account)
+        if renamed is not None:
+            outcome = invalid_outcome(check)
+            outcome.errors = [
+                {
+                    "code": "invalid",
+                    "message": f"this file was registered as {renamed!r} in this state store: "
+                    "under a new name the customer would be registered (and pay) again; "
+                    f"put back `name: {renamed}`",
+                    "field": "name",
+                }
+            ]
+            outcomes[check.file] = outcome
+            continue
+        if account not in gateways:
+            gateways[account] = make_gateway(customer.account_sid)
+        run = Run(customer, Path(check.file), account, gateways[account], store, clock, watcher)
+        run.warnings = [str(problem) for problem in check.warnings]
+        runs.append(run)
+    deadline = clock.now() + timeout
+    with ExitStack() as locks:
+        for run in runs:
+            locks.enter_context(store.lock(run.name, run.account))
+            store.upsert_registration(
+                run.name, run.account, run.customer.flow, str(run.path.resolve())
+            )
+        _schedule(
+            runs,
+            clock,
+            watcher,
+            wait=wait,
+            deadline=deadline,
+            poll=poll_seconds,
+            pause=pause_seconds,
+        )
+    for run in runs:
+        assert run.outcome is not None
+        outcomes[str(run.path)] = run.outcome
+    return [outcomes[check.file] for check in checks]
+
+
+def _schedule(
+    runs: list[Run],
+    clock: Clock,
+    observer: Observer,
+    *,
+    wait: bool,
+    deadline: float,
+    poll: float,
+    pause: float,
+) -> None:
+    order = {id(run): index for index, run in enumerate(runs)}
+    turns: dict[int, int] = {id(run): 0 for run in runs}
+    while True:
+        active = [run for run in runs if run.outcome is None]
+        if not active:
+            return
+        # Soonest ready first; among equals, the one advanced least (fair interleaving).
+        run = min(active, key=lambda r: (r.ready_at, turns[id(r)], order[id(r)]))
+        remaining = run.ready_at - clock.now()
+        while remaining > 0:
+            reason = run.waiting or "the next step"
+            observer.waiting(run.name, reason, remaining)
+            clock.sleep(min(remaining, TICK_SECONDS))
+            remaining = run.ready_at - clock.now()
+        turns[id(run)] += 1
+        run.advance(wait=wait, deadline=deadline, poll_seconds=poll, pause=pause)

@@ -1,0 +1,241 @@
+"""Rendering only: Rich tables and lines for people, JSON documents for scripts.
+
+No business logic here: core modules return typed results, these functions
+draw them. `--json` output is exactly one document on stdout. Here: `validate`,
+`register` and `plan`; `report_status` and `report_events` draw the others.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from a2pctl.spec.customer import FileCheck, Problem
+
+
+def _x(text: str) -> str:
+    """Data (paths, names, Twilio's messages) inside markup: never read as markup."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def print_json(document: Any) -> None:
+    """Print one JSON document on stdout, nothing else."""
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+# --- validate (spec) ---------------------------------------------------------------
+
+
+def validation_document(results: list[FileCheck]) -> dict[str, Any]:
+    """`validate --json`: {"files": [{file, valid, errors, warnings}]}."""
+    return {
+        "files": [
+            {
+                "file": result.file,
+                "valid": result.valid,
+                "errors": [_problem_json(p) for p in result.errors],
+                "warnings": [_problem_json(p) for p in result.warnings],
+            }
+            for result in results
+        ]
+    }
+
+
+def _problem_json(problem: Problem) -> dict[str, Any]:
+    return {"line": problem.line, "field": problem.field or None, "message": problem.message}
+
+
+def render_validation(results: list[FileCheck], out: Console, err: Console) -> None:
+    """One line per problem (`FILE:LINE: field.path: reason`), warnings marked as such,
+    `FILE: valid` for good files; a count on stderr when several files were checked."""
+    from rich.text import Text
+
+    for result in results:
+        for problem in result.errors:
+            out.print(Text(str(problem)))
+        for problem in result.warnings:
+            where = f"{problem.file}:{problem.line}:" if problem.line else f"{problem.file}:"
+            field = f" {problem.field}:" if problem.field else ""
+            out.print(
+                Text.assemble(f"{where}{field} ", ("warning:", "yellow"), f" {problem.message}")
+            )
+        if result.valid:
+            count = len(result.warnings)
+            note = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
+            out.print(Text.assemble(f"{result.file}: ", ("valid", "green"), note))
+    if len(results) > 1:
+        valid = sum(1 for r in results if r.valid)
+        invalid = len(results) - valid
+        err.print(f"{len(results)} files checked: {valid} valid, {invalid} invalid", markup=False)
+
+
+# --- register / plan (engine) ----------------------------------------------------------
+
+_OUTCOME_STYLE = {
+    "complete": "green",
+    "pending": "yellow",
+    "failed": "red",
+    "invalid": "red",
+}
+_STEP_MARK = {
+    "done": ("✓", "green"),
+    "next": ("→", "bold"),
+    "waiting": ("…", "yellow"),
+    "failed": ("✗", "red"),
+    "changed": ("~", "yellow"),
+    "started": ("?", "yellow"),
+    "todo": ("·", "dim"),
+}
+
+
+_RESOURCE_LABELS = (
+    ("customer_profile", "customer profile"),
+    ("trust_product", "trust bundle"),
+    ("brand", "brand"),
+    ("messaging_service", "messaging service"),
+    ("campaign", "campaign"),
+)
+
+
+class Progress:
+    """The live view of `register`: a line per step done, a countdown while waiting.
+
+    On a terminal the countdown is one transient status line; elsewhere each
+    distinct wait is printed once, so logs stay readable.
+    """
+
+    def __init__(self, console: Console, *, quiet: bool = False) -> None:
+        self._console = console
+        self._quiet = quiet
+        self._status: Any = None
+        self._last_wait: dict[str, str] = {}
+
+    def step_done(self, registration: str, title: str, sid: str | None) -> None:
+        self._clear()
+        if not self._quiet:
+            sid_text = f"  [dim]{_x(sid)}[/]" if sid else ""
+            self._console.print(f"{_x(registration)}  [green]✓[/] {_x(title)}{sid_text}")
+
+    def notice(self, registration: str, message: str) -> None:
+        self._clear()
+        if not self._quiet:
+            self._console.print(f"{_x(registration)}  [yellow]![/] {_x(message)}")
+
+    def waiting(self, registration: str, reason: str, remaining: float) -> None:
+        if self._quiet:
+            return
+        text = f"{registration}  waiting {remaining:0.0f}s: {reason}"
+        text = _x(text)
+        if self._console.is_terminal:
+            if self._status is None:
+                self._status = self._console.status(text)
+                self._status.start()
+            else:
+                self._status.update(text)
+        elif self._last_wait.get(registration) != reason:
+            self._last_wait[registration] = reason
+            self._console.print(f"{registration}  … waiting: {reason}", markup=False)
+
+    def _clear(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+    def close(self) -> None:
+        self._clear()
+
+
+def _registration_json(item: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "name": item.name,
+        "flow": item.flow,
+        "file": item.file,
+        "account_sid": item.account,
+        "outcome": item.outcome,
+        "waiting_for": item.waiting_for,
+        "resources": item.resources,
+        "warnings": list(getattr(item, "warnings", [])),
+        "errors": [
+            {
+                "code": e.get("code"),
+                "message": e.get("message"),
+                "field": e.get("field"),
+                "line": e.get("line"),
+            }
+            for e in item.errors
+        ],
+    }
+    steps = getattr(item, "steps", None)
+    if steps is not None:
+        doc["steps"] = [
+            {"name": s.name, "title": s.title, "state": s.state, "sid": s.sid, "note": s.note}
+            for s in steps
+        ]
+    return doc
+
+
+def registrations_document(items: list[Any]) -> dict[str, Any]:
+    """DESIGN.md §1: `{"registrations": [...]}` for register and plan."""
+    return {"registrations": [_registration_json(item) for item in items]}
+
+
+def _errors(item: Any, err: Console) -> None:
+    for e in item.errors:
+        line = f":{e['line']}" if e.get("line") else ""
+        where = f" {e.get('field')}:" if e.get("field") else ""
+        code = f" [{e.get('code')}]" if e.get("code") not in (None, "invalid") else ""
+        err.print(f"{item.file}{line}:{where} {e.get('message')}{code}", markup=False)
+
+
+def render_outcomes(outcomes: list[Any], out: Console, err: Console) -> None:
+    for item in outcomes:
+        style = _OUTCOME_STYLE.get(item.outcome, "")
+        line = f"[{style}]{item.outcome}[/]  {_x(item.name)} ({item.flow})"
+        if item.waiting_for:
+            line += f" — waiting for {_x(item.waiting_for)}"
+        out.print(line)
+        labelled = [
+            f"{label} {item.resources[key]}"
+            for key, label in _RESOURCE_LABELS
+            if item.resources.get(key)
+        ]
+        labelled += [f"number {sid}" for sid in item.resources.get("phone_numbers") or []]
+        for text in labelled:
+            out.print(f"  {text}", style="dim", markup=False)
+        _errors(item, err)
+        for warning in getattr(item, "warnings", []):
+            err.print(f"warning: {warning}", markup=False)
+        if item.outcome == "pending":
+            out.print(
+                f"  re-run `a2pctl register {item.file}` later (--wait polls)",
+                style="dim",
+                markup=False,
+            )
+        if item.outcome == "failed":
+            out.print(
+                f"  `a2pctl status {item.name}` shows each resource and the documented fix;"
+                " fix the file and re-run `register`",
+                style="dim",
+                markup=False,
+            )
+
+
+def render_plans(plans: list[Any], out: Console, err: Console) -> None:
+    for item in plans:
+        style = _OUTCOME_STYLE.get(item.outcome, "")
+        out.print(
+            f"[bold]{_x(item.name)}[/] ({item.flow}, {_x(item.file)}): [{style}]{item.outcome}[/]"
+        )
+        for step in getattr(item, "steps", []):
+            mark, colour = _STEP_MARK.get(step.state, ("·", "default"))
+            sid = f"  {step.sid}" if step.sid else ""
+            note = f"  ({step.note})" if step.note else ""
+            out.print(f"  [{colour}]{mark}[/] {_x(step.title)}[dim]{_x(sid + note)}[/]")
+        _errors(item, err)

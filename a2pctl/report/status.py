@@ -1,0 +1,285 @@
+"""Rendering of `status`, `otp resend` and `numbers report`: Rich tables and lines for
+people, JSON documents for scripts (DESIGN.md §1). No business logic: the results
+and their remediation come from the `status` package (live, otp, numbers) and
+`remediation/catalogue.py`.
+
+Twilio's texts (descriptions, failure reasons) are printed as plain `Text`, never as
+Rich markup: "[address_sids] - Invalid Street" must not be read as a style tag.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from a2pctl.remediation import catalogue as rem
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from a2pctl.status.items import Item, Row, StatusReport
+    from a2pctl.status.numbers import NumbersReport
+    from a2pctl.status.otp import OtpResult
+
+STYLE = {rem.OK: "green", rem.PENDING: "yellow", rem.FAILED: "red"}
+_COLUMNS = (
+    ("profile", "customer_profile"),
+    ("bundle", "trust_product"),
+    ("brand", "brand"),
+    ("campaign", "campaign"),
+    ("numbers", "phone_number"),
+)
+_ERROR_KINDS = frozenset({"customer_profile", "trust_product", "brand", "campaign"})
+
+
+def _when(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+def status_document(report: StatusReport) -> dict[str, Any]:
+    """`{"items": [...]}`: one object per resource (DESIGN.md §1)."""
+    return {"items": [item_document(item) for item in report.items]}
+
+
+def item_document(item: Item) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "registration": item.registration,
+        "account": item.account,
+        "kind": item.kind,
+        "sid": item.sid,
+        "status": item.status,
+        "severity": item.severity,
+    }
+    if item.kind == "brand":
+        doc["identity_status"] = item.identity_status
+        doc["failure_reason"] = item.failure_reason
+    elif item.failure_reason is not None:
+        doc["failure_reason"] = item.failure_reason
+    doc.update(item.extra)
+    if item.kind in _ERROR_KINDS:
+        doc["errors"] = [
+            {
+                "code": p.code,
+                "description": p.description,
+                "field": p.field,
+                "twilio_fields": list(p.twilio_fields),
+            }
+            for p in item.errors
+        ]
+    # The documented explanation and next step, for pending and failed states.
+    doc["remediation"] = None if item.severity == rem.OK else item.remediation.as_dict()
+    return doc
+
+
+def _status_text(item: Item) -> str:
+    if item.sid is None and item.status is None:
+        return "not created"
+    text = item.status or ("unknown" if item.kind == "phone_number" else "—")
+    if item.kind == "brand" and item.identity_status:
+        text += f" / {item.identity_status}"
+    return text
+
+
+def _cell(items: list[Item], kind: str) -> Any:
+    from rich.text import Text
+
+    if not items:
+        return Text("—", style="dim")
+    if kind == "phone_number" and len(items) > 1:
+        counts = Counter(_status_text(i) for i in items)
+        label = ", ".join(f"{n} {status}" for status, n in counts.items())
+        return Text(label, style=STYLE[rem.worst(i.severity for i in items)])
+    parts = [Text(_status_text(i), style=STYLE[i.severity]) for i in items]
+    return Text(", ").join(parts)
+
+
+def render_status(report: StatusReport, console: Console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not report.rows:
+        console.print("No registrations in the state store: run `a2pctl register FILE` first.")
+        return
+    table = Table(show_lines=False, header_style="bold")
+    table.add_column("registration", overflow="fold", min_width=12)
+    for title, _ in _COLUMNS:
+        table.add_column(title, overflow="fold")
+    table.add_column("next action", overflow="fold", ratio=1, min_width=24)
+    for row in report.rows:
+        label = row.name or (row.items[0].sid if row.items else None) or "—"
+        cells = [_cell(row.of(kind), kind) for _, kind in _COLUMNS]
+        step = row.next_step
+        action = step.remediation.action if step else None
+        if action:
+            action = _first_sentence(action)  # the whole text follows the table
+        if step and action and step.remediation.field:
+            action = f"{step.remediation.field}: {action}"
+        next_cell = Text(action or "—", style=STYLE[row.severity] if action else "dim")
+        table.add_row(Text(label, style="bold"), *cells, next_cell)
+    console.print(table)
+    for row in report.rows:
+        _render_details(row, console)
+    counts = Counter(row.severity for row in report.rows)
+    summary = ", ".join(f"{counts[s]} {word}" for s, word in _SUMMARY if counts[s])
+    console.print(Text(f"Checked {_when(report.checked_at)}: {summary}.", style="dim"))
+
+
+_SUMMARY = ((rem.FAILED, "failed"), (rem.PENDING, "pending"), (rem.OK, "complete"))
+
+
+def _first_sentence(text: str) -> str:
+    for stop in (". ", "; "):
+        head, found, _ = text.partition(stop)
+        if found:
+            return head + ("." if stop == ". " else "")
+    return text
+
+
+def _render_details(row: Row, console: Console) -> None:
+    from rich.text import Text
+
+    for item in row.items:
+        if item.severity == rem.OK or item.remediation is rem.NOT_CREATED:
+            continue
+        style = STYLE[item.severity]
+        head = Text.assemble(
+            (f"{row.name or '(not in the state store)'} ", "bold"),
+            f"{item.kind.replace('_', ' ')} ",
+            (item.sid or "", "dim"),
+            (f" {_status_text(item)}", style),
+        )
+        console.print(head)
+        console.print(Text(f"  {item.remediation.explanation}"))
+        if _shows_reason(item):
+            console.print(Text(f"  reason: {item.failure_reason}"))
+        fields = set()
+        for problem in item.errors:
+            code = f"error {problem.code}: " if problem.code is not None else ""
+            where = f" → {problem.field}" if problem.field else ""
+            console.print(Text(f"  {code}{problem.description}{where}", style=style))
+            fields.add(problem.field)
+        if item.remediation.field and item.remediation.field not in fields:
+            console.print(Text(f"  field: {item.remediation.field}"))
+        if item.remediation.action:
+            console.print(Text.assemble(("  next: ", "bold"), item.remediation.action))
+
+
+def _shows_reason(item: Item) -> bool:
+    """Twilio's failure_reason, unless the explanation already quotes it or (a brand's
+    deprecated field) errors[] says it better."""
+    reason = item.failure_reason
+    if not reason or reason in item.remediation.explanation:
+        return False
+    return item.kind != "brand" or not item.errors
+
+
+# --- otp resend ---------------------------------------------------------------------------
+
+
+def otp_document(results: Sequence[OtpResult]) -> dict[str, Any]:
+    return {
+        "otp": [
+            {
+                "ref": r.ref,
+                "brand": r.brand_sid,
+                "registration": r.registration,
+                "sent": r.sent,
+                "sent_at": _when(r.sent_at),
+                "valid_until": _when(r.valid_until),
+                "previous_sent_at": _when(r.previous_sent_at),
+                "error": None
+                if r.error is None
+                else {"code": r.error.code, "message": r.error.message, "hint": r.error.hint},
+            }
+            for r in results
+        ]
+    }
+
+
+def render_otp(results: Sequence[OtpResult], console: Console, errors: Console) -> None:
+    from rich.text import Text
+
+    for r in results:
+        who = r.brand_sid or r.ref
+        if r.registration:
+            who += f" ({r.registration})"
+        if r.error is not None:
+            where = f" ({r.registration})" if r.registration else ""
+            errors.print(Text.assemble((f"refused{where}: ", "bold red"), r.error.message))
+            if r.error.hint:
+                errors.print(Text.assemble(("hint: ", "bold"), r.error.hint))
+            continue
+        before = (
+            f"The previous OTP a2pctl sent went out {_when(r.previous_sent_at)}."
+            if r.previous_sent_at is not None
+            else "The first OTP was sent automatically when the brand was approved."
+        )
+        console.print(
+            Text.assemble(
+                ("OTP sent ", "green"),
+                f"for {who} at {_when(r.sent_at)}; valid {rem.OTP_VALID_HOURS} hours, until "
+                f"{_when(r.valid_until)}. {before} The customer replies YES to the SMS from "
+                f"{rem.OTP_SENDER}.",
+            )
+        )
+
+
+# --- numbers report -------------------------------------------------------------------------
+
+
+def numbers_document(report: NumbersReport) -> dict[str, Any]:
+    return {
+        "file": report.source,
+        "numbers": [
+            {
+                "phone_number": r.phone_number,
+                "status": r.status,
+                "campaign_sid": r.campaign_sid,
+                "messaging_service_sid": r.messaging_service_sid,
+                "line": r.line,
+                "severity": r.remediation.severity,
+                "remediation": r.remediation.as_dict(),
+            }
+            for r in report.rows
+        ],
+        "summary": dict(Counter(r.status for r in report.rows)),
+    }
+
+
+def render_numbers(report: NumbersReport, console: Console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not report.rows:
+        console.print(f"{report.source}: the report lists no numbers.")
+        return
+    for status, rows in report.groups():
+        remedies = list(dict.fromkeys(r.remediation for r in rows))
+        severity = rem.worst(r.severity for r in remedies)
+        console.print(Text(f"{status} ({len(rows)})", style=f"bold {STYLE[severity]}"))
+        for remedy in remedies:
+            console.print(Text(f"  {remedy.explanation}"))
+            if remedy.action:
+                console.print(Text.assemble(("  next: ", "bold"), remedy.action))
+            table = Table(show_header=True, header_style="dim", box=None, padding=(0, 2))
+            for title in ("number", "campaign", "messaging service", "line"):
+                table.add_column(title)
+            for r in rows:
+                if r.remediation == remedy:
+                    table.add_row(
+                        r.phone_number,
+                        r.campaign_sid or "—",
+                        r.messaging_service_sid or "—",
+                        str(r.line),
+                    )
+            console.print(table)
+    counts = Counter(r.status for r in report.rows)
+    summary = ", ".join(f"{n} {s}" for s, n in counts.most_common())
+    console.print(Text(f"{len(report.rows)} numbers: {summary}.", style="dim"))

@@ -1,0 +1,158 @@
+"""Re-send the sole-proprietor OTP: `POST …/BrandRegistrations/{BN}/SmsOtp`.
+
+Only the first OTP goes out by itself, when the brand is approved; it is valid
+24 hours (flows.md §4.6). A resend makes sense only for an APPROVED
+sole-proprietor brand whose identity is not yet verified; anything else is
+refused with the reason. Twilio allows 10 SmsOtp requests per second per
+account: the CLI passes a limiter at min(--rate, 10) for them. The time of each
+OTP a2pctl sends is kept in the store, so the next resend can say when the last
+one went out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from a2pctl.errors import A2pError, RegistrationFailed, UsageError
+from a2pctl.gateway import Gateway, Record
+from a2pctl.pacing import Clock, RateLimiter
+from a2pctl.remediation.catalogue import OTP_VALID_HOURS, SOLE_PROPRIETOR
+from a2pctl.state.store import Store
+
+OTP_MAX_RATE = 10.0  # SmsOtp requests per second per account (Twilio's documented limit)
+OTP_VALID_SECONDS = OTP_VALID_HOURS * 3600
+_VERIFIED = frozenset({"VERIFIED", "VETTED_VERIFIED"})
+_BLOB_PREFIX = "otp:"  # store blob per brand: {"sent_at": epoch seconds, "count": n}
+
+
+def otp_rate(rate: float) -> float:
+    """The OTP request rate: the --rate, capped at Twilio's SmsOtp limit."""
+    return min(rate, OTP_MAX_RATE)
+
+
+@dataclass(frozen=True)
+class OtpResult:
+    ref: str
+    brand_sid: str | None
+    registration: str | None
+    sent_at: float | None = None  # None: refused or failed, see `error`
+    previous_sent_at: float | None = None  # the last OTP a2pctl sent before this one
+    error: A2pError | None = None
+
+    @property
+    def sent(self) -> bool:
+        return self.sent_at is not None
+
+    @property
+    def valid_until(self) -> float | None:
+        return None if self.sent_at is None else self.sent_at + OTP_VALID_SECONDS
+
+
+def check_eligible(brand: Record) -> None:
+    """Raise RegistrationFailed unless the brand is one an OTP resend can help."""
+    sid = brand.get("sid") or "the brand"
+    brand_type = str(brand.get("brand_type") or "STANDARD").upper()
+    status = str(brand.get("status") or "").upper()
+    identity = str(brand.get("identity_status") or "").upper()
+    if brand_type != SOLE_PROPRIETOR:
+        raise RegistrationFailed(
+            f"{sid} is a {brand_type} brand: only sole-proprietor brands are verified by OTP",
+            hint="standard brands are verified by TCR vetting; public for-profit brands by the "
+            "Authentication+ 2FA e-mail to the brand contact",
+        )
+    if brand.get("mock"):
+        raise RegistrationFailed(
+            f"{sid} is a mock brand: mock sole-proprietor brands send no OTP",
+            hint="register a real (non-mock) brand to verify by OTP",
+        )
+    if identity in _VERIFIED:
+        raise RegistrationFailed(
+            f"{sid} is already verified (identity_status {identity}): no OTP needed",
+            hint="`a2pctl status` shows what comes next",
+        )
+    if status != "APPROVED":
+        raise RegistrationFailed(
+            f"{sid} is {status or 'not registered yet'}: an OTP is sent only to an APPROVED brand",
+            hint="the first OTP goes out by itself when the brand is approved; "
+            "`a2pctl status` shows why it is not",
+        )
+
+
+def last_sent(store: Store, brand_sid: str) -> float | None:
+    """When a2pctl last sent this brand an OTP, if it did."""
+    raw = store.get_blob(_BLOB_PREFIX + brand_sid)
+    if raw is None:
+        return None
+    value = json.loads(raw).get("sent_at")
+    return float(value) if isinstance(value, int | float) else None
+
+
+def resend(
+    refs: Sequence[str],
+    *,
+    store: Store,
+    make_gateway: Callable[[str | None], Gateway],
+    limiter: RateLimiter,
+    clock: Clock,
+) -> list[OtpResult]:
+    """Resend the OTP for each reference (BN… or registration name), refusing where it
+    cannot help. Unknown registration names are a UsageError before anything is sent."""
+    targets = [t for ref in refs for t in _resolve(store, ref.strip())]
+    gateways: dict[str | None, Gateway] = {}
+    results = []
+    for ref, brand_sid, name, account in targets:
+        if brand_sid is None:
+            refusal = RegistrationFailed(
+                f"registration {name!r} has no brand yet",
+                hint="run `a2pctl register FILE`; the first OTP goes out on brand approval",
+            )
+            results.append(OtpResult(ref, None, name, error=refusal))
+            continue
+        if account not in gateways:
+            gateways[account] = make_gateway(account)
+        gateway = gateways[account]
+        previous = last_sent(store, brand_sid)
+        try:
+            check_eligible(gateway.fetch_brand(brand_sid))
+            limiter.acquire(gateway.account_sid)
+            gateway.send_brand_otp(brand_sid)
+        except A2pError as err:
+            results.append(OtpResult(ref, brand_sid, name, previous_sent_at=previous, error=err))
+            continue
+        sent_at = clock.now()
+        count = _count(store, brand_sid) + 1
+        store.put_blob(_BLOB_PREFIX + brand_sid, json.dumps({"sent_at": sent_at, "count": count}))
+        results.append(OtpResult(ref, brand_sid, name, sent_at, previous))
+    return results
+
+
+_Target = tuple[str, str | None, str | None, str | None]
+
+
+def _resolve(store: Store, ref: str) -> list[_Target]:
+    """(ref, brand SID or None, registration name, account) for each brand a ref names."""
+    if ref.startswith("BN"):
+        record = store.find_resource(ref)
+        return [(ref, ref, record.name if record else None, record.account if record else None)]
+    regs = store.find_registrations(ref)
+    if not regs:
+        raise UsageError(
+            f"{ref!r} is neither a brand SID (BN…) nor a registration in {store.path}",
+            hint="pass a BN… SID or a registration name (see `a2pctl status`)",
+        )
+    found: list[_Target] = []
+    for reg in regs:
+        brands = [
+            r for r in store.resources(name=reg.name, account=reg.account) if r.kind == "brand"
+        ]
+        mine: list[_Target] = [(ref, b.sid, reg.name, reg.account) for b in brands]
+        found += mine or [(ref, None, reg.name, reg.account)]
+    return found
+
+
+def _count(store: Store, brand_sid: str) -> int:
+    raw = store.get_blob(_BLOB_PREFIX + brand_sid)
+    value = json.loads(raw).get("count") if raw else 0
+    return value if isinstance(value, int) else 0
