@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from a2pctl.engine import executor
-from a2pctl.engine.outcomes import Outcome
+from a2pctl.engine.outcomes import Outcome, Until
 from a2pctl.gateway import Credentials, Gateway
 from a2pctl.gateway.twilio import InProcessTransport, TwilioGateway
 from a2pctl.pacing import FakeClock, RateLimiter
@@ -120,7 +120,13 @@ class World:
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.clock, self.rate)
 
-    def register(self, *files: Path, wait: bool = True, timeout: float = 7200.0) -> list[Outcome]:
+    def register(
+        self,
+        *files: Path,
+        wait: bool = True,
+        timeout: float = 7200.0,
+        until: Until = "verified",
+    ) -> list[Outcome]:
         checks = [spec.check_file(f) for f in files]
         assert all(c.valid for c in checks), [str(p) for c in checks for p in c.errors]
         return executor.register(
@@ -134,6 +140,7 @@ class World:
             wait=wait,
             timeout=timeout,
             observer=self.observer,
+            until=until,
         )
 
 

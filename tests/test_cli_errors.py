@@ -173,7 +173,7 @@ def test_sigterm_exits_130_and_a_rerun_finishes(tmp_path: Path) -> None:
     again = a2pctl("register", "--sandbox", "--wait", "--json", str(SP), cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     [registration] = json.loads(again.stdout)["registrations"]
-    assert registration["outcome"] == "complete"
+    assert registration["outcome"] == "submitted"
     store = Store.open(tmp_path / ".a2pctl" / "state.db", SystemClock())
     try:
         steps = store.steps("jane-doe-pottery", SANDBOX_ACCOUNT_SID)

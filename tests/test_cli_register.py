@@ -93,8 +93,8 @@ def test_register_at_an_api_url_completes_each_example_and_json_names_every_sid(
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)  # stdout is exactly one JSON document
     [registration] = document["registrations"]
-    assert registration["outcome"] == "complete"
-    assert registration["waiting_for"] is None and registration["errors"] == []
+    assert registration["outcome"] == "submitted"  # the campaign is in review
+    assert "campaign review" in registration["waiting_for"] and registration["errors"] == []
     assert_every_sid(registration)
     assert SANDBOX_AUTH_TOKEN not in done.stdout + done.stderr
 
@@ -110,8 +110,9 @@ def test_register_in_the_sandbox_prints_json_and_plan_shows_every_step_done(
     planned = cli("plan", "--sandbox", "--json", str(SP), cwd=tmp_path)
     assert planned.returncode == 0, planned.stderr
     [plan] = json.loads(planned.stdout)["registrations"]
-    assert plan["outcome"] == "complete"
+    assert plan["outcome"] == "submitted"  # the store last heard the campaign in review
     assert {step["state"] for step in plan["steps"]} == {"done"}
+    assert plan["actions"] == []
     assert plan["resources"] == registration["resources"]
 
 
@@ -242,7 +243,7 @@ def test_a_killed_sandbox_run_keeps_the_simulated_account_and_resumes_without_du
     again = a2pctl("register", "--sandbox", "--wait", "--json", str(SP), cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     [registration] = json.loads(again.stdout)["registrations"]
-    assert registration["outcome"] == "complete"
+    assert registration["outcome"] == "submitted"
     assert_every_sid(registration)
     brands = _sandbox_brands(state)
     assert [brand["sid"] for brand in brands] == [registration["resources"]["brand"]]

@@ -89,25 +89,25 @@ def evaluation_field(done: Done) -> None:
 class Expected:
     file: Path
     exit_code: int
-    outcome: str  # complete | pending | failed
+    outcome: str  # submitted | pending | failed
     check: Callable[[Done], None] = field(repr=False)
     timeout: str = "60s"
 
 
 EXPECTED = {
-    "default": Expected(SP, 0, "complete", every_resource),
+    "default": Expected(SP, 0, "submitted", every_resource),
     "brand-fails": Expected(
         SP, 1, "failed", brand_failed_with(30799, "Unable to register Brand with The Campaign")
     ),
     # register ends once the campaign is submitted; the rejection comes later (test below)
-    "campaign-rejected": Expected(LVS, 0, "complete", every_resource),
+    "campaign-rejected": Expected(LVS, 0, "submitted", every_resource),
     "otp-never-answered": Expected(
         SP, 3, "pending", waits_for("status APPROVED, identity UNVERIFIED"), timeout="3"
     ),
     "bundle-rejected": Expected(STANDARD, 1, "failed", profile_rejected),
     "slow-review": Expected(STANDARD, 3, "pending", waits_for("status IN_REVIEW"), timeout="3"),
     "evaluation-noncompliant": Expected(STANDARD, 1, "failed", evaluation_field),
-    "number-registration-fails": Expected(LVS, 0, "complete", every_resource),
+    "number-registration-fails": Expected(LVS, 0, "submitted", every_resource),
 }
 
 

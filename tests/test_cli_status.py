@@ -218,7 +218,7 @@ def test_watch_ends_with_0_once_every_campaign_is_verified(tmp_path: Path, cli: 
     )
     assert registered.returncode == 0, registered.stdout + registered.stderr
     outcomes = {r["name"]: r["outcome"] for r in json_of(registered)["registrations"]}
-    assert outcomes == {name: "complete" for name in NAMES.values()}
+    assert outcomes == {name: "submitted" for name in NAMES.values()}
 
     watched = watch(cli, tmp_path, "--json")
     assert watched.returncode == 0, watched.stdout + watched.stderr

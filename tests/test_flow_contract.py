@@ -128,6 +128,7 @@ def _register(tmp_path: Path, file: Path) -> tuple[list[Outcome], Wire]:
             poll_seconds=60,
             wait=True,
             timeout=7200,
+            until="verified",
         )
         calls = list(mock.calls)
     store.close()

@@ -3,6 +3,7 @@ a fake clock."""
 
 from __future__ import annotations
 
+import base64
 import itertools
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from engine_support import (
 
 from a2pctl.engine.outcomes import exit_code
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID as CAMPAIGN_SID
+from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 from a2pctl.state.store import Store
 
 ONE_OF_EACH_SP = {
@@ -124,7 +126,9 @@ def test_register_stops_at_the_brand_gate_and_a_rerun_resumes_to_completion(
     assert first.resources["brand"] and first.resources["campaign"] is None
     world.clock.advance(3600)  # reviews (and the OTP reply) happen meanwhile
     [second] = world.register(file, wait=False)
-    assert second.outcome == "complete", second.errors
+    assert second.outcome == "submitted", second.errors  # the campaign is in review now
+    assert exit_code([second]) == 0
+    assert second.waiting_for and "campaign review" in second.waiting_for
     assert second.resources["brand"] == first.resources["brand"]
     counts = count_resources(world)
     assert (counts["brands"], counts["campaigns"], counts["customer_profiles"]) == (1, 1, 1)
@@ -132,13 +136,41 @@ def test_register_stops_at_the_brand_gate_and_a_rerun_resumes_to_completion(
         assert counts == ONE_OF_EACH_SP
 
 
-def test_a_rerun_of_a_complete_registration_only_checks_the_campaign(world: World) -> None:
+def test_a_rerun_of_a_complete_registration_only_checks_the_campaign_and_numbers(
+    world: World,
+) -> None:
     world.register(SOLE_PROPRIETOR)
     before = len(world.recorder.hits)
     [again] = world.register(SOLE_PROPRIETOR)
     assert again.outcome == "complete"
-    [check] = world.recorder.hits[before:]
-    assert check.method == "GET" and check.path.endswith("/Compliance/Usa2p/" + CAMPAIGN_SID)
+    campaign, numbers = world.recorder.hits[before:]
+    assert campaign.method == "GET" and campaign.path.endswith("/Compliance/Usa2p/" + CAMPAIGN_SID)
+    assert numbers.method == "GET" and numbers.path.endswith("/PhoneNumbers")
+
+
+def test_complete_is_claimed_only_once_the_campaign_is_verified(world: World) -> None:
+    [submitted] = world.register(SOLE_PROPRIETOR, until="submitted")
+    assert submitted.outcome == "submitted" and exit_code([submitted]) == 0
+    assert submitted.resources["campaign"]
+    [verified] = world.register(SOLE_PROPRIETOR, until="verified")
+    assert verified.outcome == "complete", verified.errors
+    service = verified.resources["messaging_service"]
+    assert world.gateway().fetch_campaign(service)["campaign_status"] == "VERIFIED"
+
+
+def test_a_number_removed_from_the_service_is_attached_again_before_complete(
+    world: World,
+) -> None:
+    [first] = world.register(SOLE_PROPRIETOR)
+    service, [number] = first.resources["messaging_service"], first.resources["phone_numbers"]
+    gateway = world.gateway()
+    auth = base64.b64encode(f"{SANDBOX_ACCOUNT_SID}:{SANDBOX_AUTH_TOKEN}".encode()).decode()
+    url = f"https://messaging.twilio.com/v1/Services/{service}/PhoneNumbers/{number}"
+    world.simulator.handle("DELETE", url, {"Authorization": f"Basic {auth}"}, b"")
+    assert gateway.list_service_phone_numbers(service) == []
+    [again] = world.register(SOLE_PROPRIETOR)
+    assert again.outcome == "complete", again.errors
+    assert [p["sid"] for p in gateway.list_service_phone_numbers(service)] == [number]
 
 
 @pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)

@@ -126,8 +126,8 @@ def test_a_400_is_reported_with_twilios_code_and_the_customer_file_field(tmp_pat
 
 def _failed_campaign(tmp_path: Path, file: Path) -> tuple[World, Outcome]:
     world = make_world(tmp_path, "campaign-rejected")
-    [outcome] = world.register(file)
-    assert outcome.outcome == "complete", outcome.errors  # submitted: register is done
+    [outcome] = world.register(file, until="submitted")
+    assert outcome.outcome == "submitted", outcome.errors
     world.clock.advance(3600)  # the review rejects it meanwhile
     service = outcome.resources["messaging_service"]
     assert world.gateway().fetch_campaign(service)["campaign_status"] == "FAILED"
@@ -168,8 +168,8 @@ def test_a_changed_use_case_replaces_the_failed_campaign_5_s_after_deleting_it(
         STANDARD.read_text().replace("DELIVERY_NOTIFICATION", "ACCOUNT_NOTIFICATION")
     )
     before = len(world.recorder.hits)
-    [second] = world.register(changed)
-    assert second.outcome == "complete", second.errors
+    [second] = world.register(changed, until="submitted")
+    assert second.outcome == "submitted", second.errors  # the new campaign is in review
     hits = world.recorder.hits[before:]
     deleted = next(h for h in hits if h.method == "DELETE")
     created = next(h for h in hits if h.method == "POST" and h.path.endswith("/Compliance/Usa2p"))
@@ -211,8 +211,8 @@ def test_a_kill_around_the_campaign_delete_never_adopts_the_deleted_campaign(
     world, first, changed = _killed_at_campaign_delete(tmp_path, after=after)
     world.clock.advance(60)
     before = len(world.recorder.hits)
-    [second] = world.register(changed)
-    assert second.outcome == "complete", second.errors
+    [second] = world.register(changed, until="submitted")
+    assert second.outcome == "submitted", second.errors
     hits = world.recorder.hits[before:]
     deleted = [h for h in hits if h.method == "DELETE"]
     created = [h for h in hits if h.method == "POST" and h.path.endswith("/Compliance/Usa2p")]

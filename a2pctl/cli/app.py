@@ -174,6 +174,14 @@ def register(
     timeout: Annotated[
         str, typer.Option("--timeout", help="With --wait: give up after this long (90s, 30m, 2h).")
     ] = "2h",
+    until: Annotated[
+        str,
+        typer.Option(
+            "--until",
+            help="With --wait: stop once the campaign is 'submitted' (in review), or wait "
+            "through its review until 'verified', when messages can flow.",
+        ),
+    ] = "submitted",
     poll_seconds: Annotated[
         float | None,
         typer.Option(
@@ -196,11 +204,17 @@ def register(
     Re-running resumes exactly where the last run stopped and never creates
     anything twice. Many files run interleaved under one rate limit.
 
-    Exit 0 complete, 1 failed, 2 bad input, 3 waiting on a review, 4 locked, 130 interrupted.
+    Outcomes: complete (campaign VERIFIED, every number confirmed in the service),
+    submitted (everything sent, the campaign in review), pending, failed, invalid.
+
+    Exit 0 complete or submitted, 1 failed, 2 bad input, 3 waiting on a review, 4 locked,
+    130 interrupted.
 
     Examples:
 
       a2pctl register --sandbox --wait examples/sole-proprietor.yaml
+
+      a2pctl register --wait --until verified --timeout 7d customers/*.yaml
 
       a2pctl register --json customers/*.yaml
     """
@@ -209,6 +223,10 @@ def register(
     from a2pctl.spec import customer as spec
 
     limit = parse_duration(timeout)
+    if until not in ("submitted", "verified"):
+        raise UsageError(
+            f"--until {until!r}: expected submitted or verified", hint="e.g. --until verified"
+        )
     settings = Settings(
         state=state,
         api_url=api_url,
@@ -239,6 +257,7 @@ def register(
             wait=wait,
             timeout=limit,
             observer=progress,
+            until="verified" if until == "verified" else "submitted",
         )
         progress.close()
     if json_out:

@@ -16,16 +16,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from a2pctl.engine import actions
-from a2pctl.engine.changes import CAMPAIGN_DELETED, RECREATE_PAUSE_SECONDS, apply_changes
-from a2pctl.engine.outcomes import Outcome, invalid_outcome
+from a2pctl.engine import actions, completion, fixes
+from a2pctl.engine.actions.results import error
+from a2pctl.engine.fixes import RECREATE_PAUSE_SECONDS
+from a2pctl.engine.outcomes import Outcome, OutcomeKind, Until, invalid_outcome
 from a2pctl.engine.plan import next_step, resources
+from a2pctl.engine.reconcile import CAMPAIGN_DELETED
 from a2pctl.errors import A2pError, UsageError
 from a2pctl.flows import build_flow
 from a2pctl.flows.model import Flow, Step
 from a2pctl.gateway import Gateway, GatewayError
 from a2pctl.pacing import Clock
-from a2pctl.state.store import StepRecord, Store, campaign_key
+from a2pctl.state.store import StepRecord, Store
 
 if TYPE_CHECKING:
     from a2pctl.spec.customer import Customer, FileCheck
@@ -82,6 +84,8 @@ class Run:
         self.warnings: list[str] = []
         self._changes_applied = False
         self.poll_seconds = 0.0  # set by each advance; fee-bearing look-ups are spaced by it
+        self.until: Until = "submitted"  # or "verified": wait through the campaign review
+        self.numbers_rechecked = False
 
     # --- helpers the action handlers use ---------------------------------------------
     def record(self, step: str) -> StepRecord | None:
@@ -148,17 +152,21 @@ class Run:
         try:
             if not self._changes_applied:
                 self._changes_applied = True
-                for notice in apply_changes(self):
+                for notice in fixes.apply(self):
                     self.observer.notice(self.name, notice)
             step = next_step(self.flow, self.records)
             if step is None:
-                self._finish_complete()
+                completion.finish(self, wait=wait, deadline=deadline)
                 return
             not_before, why = self._not_before(step, pause)
             if not_before > self.clock.now():
                 self.ready_at, self.waiting = not_before, why
                 return
             result = actions.perform(self, step)
+        except fixes.Stopped as stop:
+            failures = [error(reason, code="stop") for reason in stop.reasons]
+            self.finish("failed", errors=failures)
+            return
         except actions.Ambiguous as err:
             what = step.title if step else "request"
             self.observer.notice(self.name, f"{what}: {err}; looking again before any create")
@@ -171,17 +179,17 @@ class Run:
             if step is not None:
                 self.store.mark_failed(self.name, self.account, step.name, failure)
             # A usage problem (a file change Twilio cannot take, credentials) is bad input.
-            self._finish("failed" if isinstance(err, GatewayError) else "invalid", errors=[failure])
+            self.finish("failed" if isinstance(err, GatewayError) else "invalid", errors=[failure])
             return
         if isinstance(result, actions.Fail):
             self.store.mark_failed(self.name, self.account, step.name, result.errors[0])
-            self._finish("failed", errors=result.errors)
+            self.finish("failed", errors=result.errors)
             return
         if isinstance(result, actions.Wait):
             self.waiting = result.reason
             next_poll = self.clock.now() + poll_seconds
             if not wait or next_poll > deadline:
-                self._finish("pending", waiting_for=result.reason)
+                self.finish("pending", waiting_for=result.reason)
             else:
                 self.ready_at = next_poll
             return
@@ -204,42 +212,6 @@ class Run:
             return deleted.finished_at + RECREATE_PAUSE_SECONDS, reason
         return 0.0, ""
 
-    def _finish_complete(self) -> None:
-        """Every step is done; a campaign that FAILED review still fails (one GET)."""
-        from a2pctl.remediation import catalogue as remediation
-
-        service = self.records.get("messaging_service")
-        if service is None or not service.sid:
-            self._finish("complete")
-            return
-        try:
-            campaign = self.gateway.fetch_campaign(service.sid)
-        except GatewayError:  # unknown now: what was submitted still stands
-            self._finish("complete")
-            return
-        detail = dict(campaign, messaging_service_sid=service.sid)
-        status = campaign.get("campaign_status")
-        self.remember(campaign_key(service.sid), "campaign", status, detail)
-        if status != "FAILED":
-            self._finish("complete")
-            return
-        errors = [
-            {
-                "code": e.get("error_code"),
-                "message": str(e.get("description") or e.get("error_code")),
-                "field": remediation.from_error(e, "campaign").field,
-            }
-            for e in campaign.get("errors") or []
-            if isinstance(e, dict)
-        ]
-        summary = {
-            "code": "FAILED",
-            "message": "the campaign FAILED review: fix the campaign section of the file and "
-            "re-run register, which edits and resubmits it",
-            "field": "campaign",
-        }
-        self._finish("failed", errors=[summary, *errors])
-
     def _record_done(self, step: Step, result: actions.Done) -> None:
         data = dict(result.data)
         if result.status is not None:
@@ -252,9 +224,9 @@ class Run:
             self.remember(result.sid, step.records, status, detail)
         self.observer.step_done(self.name, step.title, result.sid)
 
-    def _finish(
+    def finish(
         self,
-        outcome: str,
+        outcome: OutcomeKind,
         *,
         waiting_for: str | None = None,
         errors: list[dict[str, Any]] | None = None,
@@ -319,6 +291,7 @@ def register(
     wait: bool,
     timeout: float,
     observer: Observer | None = None,
+    until: Until = "submitted",
 ) -> list[Outcome]:
     """Run every valid file's flow, interleaved, to completion or its first gate."""
     watcher = observer or SilentObserver()
@@ -358,6 +331,7 @@ def register(
             gateways[account] = make_gateway(customer.account_sid)
         run = Run(customer, Path(check.file), account, gateways[account], store, clock, watcher)
         run.warnings = [str(problem) for problem in check.warnings]
+        run.until = until
         runs.append(run)
     deadline = clock.now() + timeout
     with ExitStack() as locks:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from a2pctl.engine.plan import Plan, build_plan, resources
+from a2pctl.engine.reconcile import Observed, reconcile
 from a2pctl.errors import ExitCode
 from a2pctl.flows import build_flow
 from a2pctl.flows.model import Flow
@@ -19,6 +20,14 @@ from a2pctl.state.store import Store
 
 if TYPE_CHECKING:
     from a2pctl.spec.customer import FileCheck
+
+
+# DESIGN's outcomes: complete (campaign VERIFIED, every number confirmed in the service),
+# submitted (everything sent, the campaign in review), pending (waiting on a review before
+# we can go on), failed (SUSPENDED or EXPIRED included), invalid (the file).
+OutcomeKind = Literal["complete", "submitted", "pending", "failed", "invalid"]
+# How far `register --wait` goes: until the campaign is submitted, or verified.
+Until = Literal["submitted", "verified"]
 
 
 @dataclass
@@ -29,7 +38,7 @@ class Outcome:
     flow: str
     file: str
     account: str | None
-    outcome: str  # complete | pending | failed | invalid
+    outcome: OutcomeKind
     waiting_for: str | None
     resources: dict[str, Any]
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -61,16 +70,32 @@ def plan_for(check: FileCheck, store: Store | None, default_account: str | None)
     flow = build_flow(customer)
     account = customer.account_sid or default_account
     if account is None:
-        known = store.find_registrations(customer.name) if store else []
-        account = known[0].account if len(known) == 1 else "(unknown account)"
+        registered = store.find_registrations(customer.name) if store else []
+        account = registered[0].account if len(registered) == 1 else "(unknown account)"
+    records = store.steps(customer.name, account) if store else {}
+    known = store.resources(name=customer.name, account=account) if store else []
+    last = {r.kind: r.detail | {"status": r.status} for r in known if r.status is not None}
+    seen = Observed(
+        bundles={k: last[k]["status"] for k in ("customer_profile", "trust_product") if k in last},
+        brand=last.get("brand"),
+        campaign=_campaign(last.get("campaign")),
+    )
     return build_plan(
         flow,
         name=customer.name,
         file=check.file,
         account=account,
-        records=store.steps(customer.name, account) if store else {},
-        known=store.resources(name=customer.name, account=account) if store else [],
+        records=records,
+        known=known,
+        fixes=reconcile(flow, records, seen),
     )
+
+
+def _campaign(detail: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A campaign as the store last heard it, under the record's own status key."""
+    if detail is None:
+        return None
+    return {**detail, "campaign_status": detail.get("campaign_status") or detail.get("status")}
 
 
 def exit_code(outcomes: list[Outcome] | list[Plan | Outcome]) -> ExitCode:
@@ -82,4 +107,4 @@ def exit_code(outcomes: list[Outcome] | list[Plan | Outcome]) -> ExitCode:
         return ExitCode.FAILED
     if "pending" in kinds:
         return ExitCode.PENDING
-    return ExitCode.OK
+    return ExitCode.OK  # complete, or submitted: the campaign's review is Twilio's now

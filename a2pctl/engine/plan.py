@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from a2pctl.flows.model import (
     CreateAddress,
+    CreateBrand,
+    CreateBundle,
     CreateCampaign,
     CreateEndUser,
     Flow,
@@ -20,6 +22,7 @@ from a2pctl.flows.model import (
 )
 
 if TYPE_CHECKING:  # the records are this module's input, read here, never the store
+    from a2pctl.engine.reconcile import Fix
     from a2pctl.state.store import ResourceRecord, StepRecord
 
 # What a step looks like to a person: done (with its SID), next, waiting on a
@@ -30,8 +33,11 @@ CHANGED_NOTE = "changed in the file: register sends it where Twilio allows"
 
 
 def sent_data(step: Step) -> Any:
-    """What a step sent that a changed file can change (end users, addresses, campaign)."""
+    """What a step sent that a changed file can change (end users, addresses, a bundle's
+    e-mail and status callback, the campaign)."""
     action = step.action
+    if isinstance(action, CreateBundle):
+        return bundle_contact(action.email, action.status_callback)
     if isinstance(action, CreateEndUser):
         return action.attributes
     if isinstance(action, CreateAddress):
@@ -39,6 +45,11 @@ def sent_data(step: Step) -> Any:
     if isinstance(action, CreateCampaign):
         return action.params
     return None
+
+
+def bundle_contact(email: str | None, status_callback: str | None) -> dict[str, str | None]:
+    """A bundle's fields a file can change after its creation."""
+    return {"email": email, "status_callback": status_callback}
 
 
 def changed(step: Step, record: StepRecord) -> bool:
@@ -57,16 +68,35 @@ class StepView:
 
 
 @dataclass(frozen=True)
+class PlannedAction:
+    """One request (or wait) `register` would make next, marked when it can cost a fee."""
+
+    kind: str  # a fix kind (update_end_user, resubmit_brand, recreate_campaign, ...) or a step's
+    target: str  # the flow step it acts on
+    title: str
+    fee: bool = False
+
+
+# Flow steps that can cost a fee when they run.
+FEE_ACTIONS = (CreateBrand, CreateCampaign)
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+@dataclass(frozen=True)
 class Plan:
     name: str
     flow: str
     file: str
     account: str
     steps: list[StepView]
-    outcome: str  # complete | pending | failed | invalid
+    outcome: str  # complete | submitted | pending | failed | invalid
     waiting_for: str | None
     resources: dict[str, Any]
     errors: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[PlannedAction] = field(default_factory=list)
 
 
 def next_step(flow: Flow, records: Mapping[str, StepRecord]) -> Step | None:
@@ -114,8 +144,12 @@ def build_plan(
     account: str,
     records: Mapping[str, StepRecord],
     known: list[ResourceRecord],
+    fixes: list[Fix] | None = None,
 ) -> Plan:
-    """Each step as done / next / waiting / failed / todo, without changing anything."""
+    """Each step as done / next / waiting / failed / todo, and the actions a re-run would
+    send (the reconciler's fixes first, then the steps still to do), without changing
+    anything."""
+    fixes = fixes or []
     brand = next((r for r in known if r.kind == "brand"), None)
     views: list[StepView] = []
     upcoming = next_step(flow, records)
@@ -146,11 +180,31 @@ def build_plan(
                 views.append(StepView(step.name, step.title, NEXT, sid))
             continue
         views.append(StepView(step.name, step.title, TODO, sid))
-    if upcoming is None and any(view.state == CHANGED for view in views):
+    planned = [PlannedAction(f.kind, f.target, f.title, f.fee) for f in fixes]
+    planned += [
+        PlannedAction(
+            _snake(type(step.action).__name__),
+            step.name,
+            step.title,
+            isinstance(step.action, FEE_ACTIONS),
+        )
+        for step in flow.steps
+        if step.name not in records or records[step.name].status != "done"
+    ]
+    stops = [f.title for f in fixes if f.kind == "stop"]
+    sending = [f for f in fixes if f.kind not in ("hold", "stop")]
+    campaign = next((r for r in known if r.kind == "campaign"), None)
+    if stops:
+        outcome, waiting_for = "failed", None
+        errors.append({"code": "stop", "message": "; ".join(stops), "field": None})
+    elif sending:
+        outcome = "pending"
+        waiting_for = "fixes for the changed file, which register sends"
+    elif upcoming is None and any(view.state == CHANGED for view in views):
         outcome = "pending"
         waiting_for = "changes in the file, which register sends"
     elif upcoming is None:
-        outcome = "complete"
+        outcome, waiting_for = _registered(campaign)
     elif errors:
         outcome = "failed"
     else:
@@ -167,4 +221,15 @@ def build_plan(
         waiting_for=waiting_for,
         resources=resources(flow, records),
         errors=errors,
+        actions=planned,
     )
+
+
+def _registered(campaign: ResourceRecord | None) -> tuple[str, str | None]:
+    """Every step done: what the campaign's last known review says."""
+    status = campaign.status if campaign is not None else None
+    if status == "VERIFIED":
+        return "complete", None
+    if status in ("FAILED", "SUSPENDED", "EXPIRED"):
+        return "failed", f"campaign {status}"
+    return "submitted", f"campaign review ({status or 'status not known yet'})"

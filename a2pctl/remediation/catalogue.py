@@ -164,6 +164,7 @@ _BRAND: dict[tuple[str, str, str], Remediation] = {
         "Suspended (rare; policy violation, 21731): no new campaigns, existing ones suspended.",
         codes.SUPPORT,
     ),
+    ("EXPIRED", "*", "*"): Remediation(FAILED, codes.BRAND_EXPIRED, codes.BRAND_EXPIRED_FIX),
     ("DELETION_PENDING", "*", "*"): Remediation(
         PENDING, "Deletion in progress.", "Nothing to do: wait."
     ),
@@ -179,8 +180,9 @@ MOCK_SOLE_PROPRIETOR = Remediation(
 _TWO_FA_CODES = frozenset(range(21736, 21742))
 _RESUBMITTABLE = "It can be resubmitted (FAILED with a TCR id; Twilio allows 3 API resubmissions)."
 _NOT_RESUBMITTABLE = (
-    "It never reached TCR (no tcr_id), so it cannot be resubmitted (21725): after the fix a new "
-    "brand is needed."
+    "It never reached TCR (no tcr_id), so it cannot be resubmitted (21725): delete it in the "
+    "Console (Messaging › Regulatory Compliance › Brands); the next register creates a new "
+    "brand (fee) on the corrected bundles."
 )
 
 
@@ -263,6 +265,7 @@ _CAMPAIGN: dict[str, Remediation] = {
         "Suspended (rare); a suspended campaign is deleted after 30 days.",
         codes.SUPPORT,
     ),
+    "EXPIRED": Remediation(FAILED, "Expired; Twilio documents no API fix.", codes.SUPPORT),
 }
 # Event Streams spell campaign states differently (flows.md §5.4).
 _CAMPAIGN_ALIASES = {"SUCCESS": "VERIFIED", "APPROVED": "VERIFIED", "FAILURE": "FAILED"}

@@ -25,6 +25,13 @@ NEW_CAMPAIGN = (
     "the two on the same messaging service)."
 )
 SUPPORT = "Contact Twilio Support with the SID."
+# A sole proprietor's OTP not completed within 30 days: TCR marks the brand EXPIRED, and
+# it is deleted and registered again (sole-proprietor ISV walkthrough, step 3).
+BRAND_EXPIRED = "Expired at The Campaign Registry (OTP not completed within 30 days)."
+BRAND_EXPIRED_FIX = (
+    "Twilio's remedy: delete the brand (Console only: Messaging › Regulatory Compliance › "
+    "Brands), then re-run `a2pctl register FILE`, which registers a new brand (fee)."
+)
 WAIT_RETRY = "Transient: wait and re-run; nothing to fix in the file."
 OTP_RESEND = "Run `a2pctl otp resend REF` and have the customer reply YES within 24 hours."
 VERIFY_BRAND = (

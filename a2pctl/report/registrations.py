@@ -2,14 +2,16 @@
 
 No business logic here: core modules return typed results, these functions
 draw them. `--json` output is exactly one document on stdout. Here: `validate`,
-`register` and `plan`; `report_status` and `report_events` draw the others.
+`register` and `plan`; `report/status.py` and `report/events.py` draw the others.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
+
+from a2pctl.engine.reconcile import FixKind
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -80,9 +82,19 @@ def render_validation(results: list[FileCheck], out: Console, err: Console) -> N
 
 _OUTCOME_STYLE = {
     "complete": "green",
+    "submitted": "green",
     "pending": "yellow",
     "failed": "red",
     "invalid": "red",
+}
+# The reconciler's fix kinds (what `plan` lists before the steps), each with a mark.
+FIX_KINDS = frozenset(get_args(FixKind))
+_FIX_MARK = {
+    "recreate_campaign": "-/+",
+    "finish_campaign_delete": "-",
+    "new_brand": "+",
+    "hold": "!",
+    "stop": "✗",
 }
 _STEP_MARK = {
     "done": ("✓", "green"),
@@ -172,6 +184,11 @@ def _registration_json(item: Any) -> dict[str, Any]:
             for e in item.errors
         ],
     }
+    actions = getattr(item, "actions", None)
+    if actions is not None:
+        doc["actions"] = [
+            {"kind": a.kind, "target": a.target, "title": a.title, "fee": a.fee} for a in actions
+        ]
     steps = getattr(item, "steps", None)
     if steps is not None:
         doc["steps"] = [
@@ -218,6 +235,13 @@ def render_outcomes(outcomes: list[Any], out: Console, err: Console) -> None:
                 style="dim",
                 markup=False,
             )
+        if item.outcome == "submitted":
+            out.print(
+                f"  the campaign is in review: `a2pctl status {item.name}` shows it; "
+                f"`a2pctl register --wait --until verified {item.file}` waits for it",
+                style="dim",
+                markup=False,
+            )
         if item.outcome == "failed":
             out.print(
                 f"  `a2pctl status {item.name}` shows each resource and the documented fix;"
@@ -238,4 +262,10 @@ def render_plans(plans: list[Any], out: Console, err: Console) -> None:
             sid = f"  {step.sid}" if step.sid else ""
             note = f"  ({step.note})" if step.note else ""
             out.print(f"  [{colour}]{mark}[/] {_x(step.title)}[dim]{_x(sid + note)}[/]")
+        fixes = [a for a in getattr(item, "actions", []) if a.kind in FIX_KINDS]
+        if fixes:
+            out.print("  register would first:")
+        for action in fixes:
+            fee = " [yellow](fee)[/]" if action.fee else ""
+            out.print(f"    {_FIX_MARK.get(action.kind, '~')} {_x(action.title)}{fee}")
         _errors(item, err)

@@ -6,7 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 from a2pctl.engine.actions.results import Done, Fail, Result, Wait, create_once, error, newest
-from a2pctl.engine.changes import RESUBMIT_BRAND, deleted_campaign
+from a2pctl.engine.fixes import deleted_campaign, remember_campaign, replaced_brands
+from a2pctl.engine.reconcile import BRAND_REPLACED, RESUBMIT_BRAND
 from a2pctl.flows.model import (
     AttachNumber,
     BrandGate,
@@ -19,18 +20,24 @@ from a2pctl.flows.model import (
     fingerprint,
 )
 from a2pctl.gateway import GatewayError, Record
-from a2pctl.state.store import campaign_key
 
 if TYPE_CHECKING:
     from a2pctl.engine.executor import Run
 
-ALREADY_IN_SERVICE = 21710  # "Phone number is already in the Messaging Service": done
+# "Phone Number is already in the Messaging Service": done only if it is in ours (a GET
+# tells), else it sits in another service, named in the message when Twilio names it.
+ALREADY_IN_SERVICE = 21710
 _SID = re.compile(r"^PN[0-9a-fA-F]{32}$")
+_SERVICE_SID = re.compile(r"MG[0-9a-fA-F]{32}")
+# Brand statuses that end a registration: the documented next step is a person's.
+BRAND_ENDED = ("FAILED", "SUSPENDED", "EXPIRED", "DELETION_FAILED")
 
 
 def create_brand(run: Run, step: Step, a: CreateBrand) -> Result:
     gw = run.gateway
     profile, trust = run.sid(a.profile_step), run.sid(a.trust_step)
+
+    gone = replaced_brands(run)
 
     def lookup() -> Record | None:
         hits = [
@@ -38,6 +45,7 @@ def create_brand(run: Run, step: Step, a: CreateBrand) -> Result:
             for b in gw.list_brands()
             if b.get("customer_profile_bundle_sid") == profile
             and b.get("a2p_profile_bundle_sid") == trust
+            and b.get("sid") not in gone
         ]
         return newest(hits)
 
@@ -86,14 +94,23 @@ def messaging_service(run: Run, step: Step, a: MessagingService) -> Result:
 def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
     from a2pctl.remediation import catalogue as remediation
 
-    brand = run.gateway.fetch_brand(run.sid(a.brand_step))
+    sid = run.sid(a.brand_step)
+    try:
+        brand = run.gateway.fetch_brand(sid)
+    except GatewayError as err:
+        if err.status != 404:
+            raise
+        return _brand_deleted(run, a, sid)
     run.remember(brand["sid"], "brand", brand.get("status"), brand)
     status, identity = brand.get("status"), brand.get("identity_status")
+    requested = run.record(RESUBMIT_BRAND)
+    if requested is not None and requested.status == "started":
+        if status == "FAILED":
+            return _resubmit(run, brand, requested.data)
+        # Sent already (its answer lost, or the run stopped after it): back in review.
+        run.store.mark_done(run.name, run.account, RESUBMIT_BRAND, data=requested.data)
     if status == "APPROVED" and (not a.identity or identity in a.identity):
         return Done(brand["sid"], status, data={"identity_status": identity})
-    requested = run.record(RESUBMIT_BRAND)
-    if status == "FAILED" and requested is not None and requested.status == "started":
-        return _resubmit(run, brand)
     if brand.get("mock") and str(brand.get("brand_type")).upper() == "SOLE_PROPRIETOR":
         return Fail(
             [
@@ -106,7 +123,7 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
             ]
         )
     advice = remediation.for_brand(brand)
-    if advice.severity == "failed" or status in ("FAILED", "SUSPENDED"):
+    if advice.severity == "failed" or status in BRAND_ENDED:
         brand_type = brand.get("brand_type")
         errors = [
             error(
@@ -126,20 +143,31 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
     return Wait(f"brand {brand['sid']} ({detail}){action}")
 
 
-def _resubmit(run: Run, brand: Record) -> Result:
-    """The corrected bundles were submitted again: resubmit the FAILED brand (no new fee)."""
-    if not brand.get("tcr_id"):
+def _brand_deleted(run: Run, a: BrandGate, sid: str) -> Result:
+    """The brand is gone (deleted in the Console, as Twilio asks for a FAILED brand that
+    never reached TCR): the next advance creates a new one (fee), never adopting this."""
+    gone = sorted(replaced_brands(run) | {sid})
+    run.store.mark_done(run.name, run.account, BRAND_REPLACED, data={"sids": gone})
+    run.remember(sid, "brand", "DELETED", {"sid": sid})
+    run.store.reset_steps(run.name, run.account, [a.brand_step, RESUBMIT_BRAND])
+    run.refresh()
+    return Wait(f"brand {sid} was deleted; a new brand (fee) is created on the same bundles")
+
+
+def _resubmit(run: Run, brand: Record, marker: dict[str, object]) -> Result:
+    """The corrected bundles were submitted again: resubmit the FAILED brand."""
+    if not brand.get("tcr_id"):  # the reconciler stops before this; a guard all the same
         return Fail(
             [
                 error(
                     f"brand {brand['sid']} cannot be resubmitted: it never reached The Campaign "
-                    "Registry (no tcr_id); contact Twilio Support",
+                    "Registry (no tcr_id); delete it in the Console and re-run register",
                     code=21725,
                 )
             ]
         )
     rec = run.gateway.resubmit_brand(brand["sid"])
-    run.store.mark_done(run.name, run.account, RESUBMIT_BRAND)
+    run.store.mark_done(run.name, run.account, RESUBMIT_BRAND, data=dict(marker))
     run.remember(brand["sid"], "brand", rec.get("status") or "PENDING", rec)
     return Wait(f"brand {brand['sid']} resubmitted with the corrected data; review pending")
 
@@ -188,8 +216,7 @@ def create_campaign(run: Run, step: Step, a: CreateCampaign) -> Result:
         lambda: gw.create_campaign(service, brand_registration_sid=brand, **a.params),
         fee=True,
     )
-    detail = dict(rec, messaging_service_sid=service)
-    run.remember(campaign_key(service), "campaign", rec.get("campaign_status"), detail)
+    remember_campaign(run, service, rec)
     data = {"campaign_id": rec.get("campaign_id"), "hash": fingerprint(a.params)}
     return Done(rec.get("sid"), rec.get("campaign_status"), data=data)
 
@@ -227,9 +254,9 @@ def attach_number(run: Run, step: Step, a: AttachNumber) -> Result:
     except GatewayError as err:
         if err.code != ALREADY_IN_SERVICE and not err.ambiguous:
             raise
-        if err.ambiguous and not any(
-            p.get("sid") == number for p in gw.list_service_phone_numbers(service)
-        ):
+        if not any(p.get("sid") == number for p in gw.list_service_phone_numbers(service)):
+            if not err.ambiguous:
+                return _in_another_service(run, a, number, err)
             gw.add_service_phone_number(service, number)
     resolved = run.record(a.number_step)
     phone = resolved.data.get("phone_number") if resolved else None
@@ -237,3 +264,22 @@ def attach_number(run: Run, step: Step, a: AttachNumber) -> Result:
         number, "phone_number", None, {"phone_number": phone, "messaging_service_sid": service}
     )
     return Done(number)
+
+
+def _in_another_service(run: Run, a: AttachNumber, number: str, err: GatewayError) -> Result:
+    resolved = run.record(a.number_step)
+    phone = str(resolved.data.get("phone_number") or number) if resolved else number
+    found = _SERVICE_SID.search(err.message or "")
+    where = f"messaging service {found.group(0)}" if found else "another messaging service"
+    index = run.number_index(phone) if phone in run.customer.phone_numbers else None
+    return Fail(
+        [
+            error(
+                f"{phone} is already in {where}, not in this registration's service: a number "
+                "belongs to one service at a time; remove it from that service (if it is not "
+                "another customer's) or use another number",
+                field=f"phone_numbers[{index}]" if index is not None else "phone_numbers",
+                code=ALREADY_IN_SERVICE,
+            )
+        ]
+    )

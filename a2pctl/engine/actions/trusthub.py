@@ -13,6 +13,7 @@ from a2pctl.engine.actions.results import (
     is_adopting,
     newest,
 )
+from a2pctl.engine.plan import bundle_contact
 from a2pctl.flows.model import (
     Assign,
     CheckSubmitted,
@@ -53,7 +54,9 @@ def create_bundle(run: Run, step: Step, a: CreateBundle) -> Result:
         # bundles are found again, and with them the brand (looked up by bundle SIDs).
         look_first=True,
     )
-    return Done(rec["sid"], rec.get("status"), record=rec)
+    # What Twilio holds, so that a file (or a found bundle) saying otherwise is noticed.
+    contact = bundle_contact(rec.get("email"), rec.get("status_callback"))
+    return Done(rec["sid"], rec.get("status"), data={"hash": fingerprint(contact)}, record=rec)
 
 
 def _match(records: list[Record], friendly_name: str, type_: str) -> Record | None:

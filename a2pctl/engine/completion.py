@@ -1,0 +1,89 @@
+"""How a registration whose every step is done ends: what Twilio says of its campaign.
+
+`complete` only once the campaign is VERIFIED and a GET shows every number in the
+service (a missing one is attached again, once); `submitted` while the campaign is in
+review, unless `--until verified` asks to wait through it; `failed` with the
+documented next step when the campaign FAILED, or is SUSPENDED or EXPIRED.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from a2pctl.engine.actions.results import error
+from a2pctl.engine.fixes import remember_campaign
+from a2pctl.flows.model import AttachNumber
+
+if TYPE_CHECKING:
+    from a2pctl.engine.executor import Run
+    from a2pctl.engine.outcomes import OutcomeKind
+
+
+def finish(run: Run, *, wait: bool, deadline: float) -> None:
+    """Every step is done: the campaign's review decides the outcome (one GET), and
+    "complete" also needs every number confirmed in the service (one more)."""
+    from a2pctl.remediation import catalogue as remediation
+
+    service = run.records.get("messaging_service")
+    if service is None or not service.sid:  # a flow without a campaign
+        run.finish("complete")
+        return
+    campaign = run.gateway.fetch_campaign(service.sid)
+    remember_campaign(run, service.sid, campaign)
+    status = str(campaign.get("campaign_status") or "")
+    if status == "VERIFIED":
+        _confirm_numbers(run, service.sid)
+        return
+    advice = remediation.for_campaign(campaign)
+    if advice.severity != "failed":
+        reason = f"campaign review ({status}): {advice.explanation}"
+        next_poll = run.clock.now() + run.poll_seconds
+        if run.until == "verified" and wait and next_poll <= deadline:
+            run.waiting, run.ready_at = reason, next_poll
+            return
+        kind: OutcomeKind = "submitted" if status in ("PENDING", "IN_PROGRESS") else "pending"
+        run.finish(kind, waiting_for=reason)
+        return
+    errors = [
+        error(
+            str(e.get("description") or e.get("error_code")),
+            code=e.get("error_code"),
+            field=remediation.from_error(e, "campaign").field,
+        )
+        for e in campaign.get("errors") or []
+        if isinstance(e, dict)
+    ]
+    if status == "FAILED":
+        text = (
+            "the campaign FAILED review: fix the campaign section of the file and re-run "
+            "register, which edits and resubmits it (or recreates it, as Twilio requires)"
+        )
+        summary = error(text, code="FAILED", field="campaign")
+    else:
+        text = f"the campaign is {status}: {advice.explanation}"
+        summary = error(text + (f" {advice.action}" if advice.action else ""), code=status)
+    run.finish("failed", errors=[summary, *errors])
+
+
+def _confirm_numbers(run: Run, service: str) -> None:
+    """Complete only with every number in the service (a GET); a missing one is
+    attached again by the next advance."""
+    attached = {p.get("sid") for p in run.gateway.list_service_phone_numbers(service)}
+    missing = [
+        step.name
+        for step in run.flow.steps
+        if isinstance(step.action, AttachNumber)
+        and (record := run.records.get(step.action.number_step)) is not None
+        and record.sid not in attached
+    ]
+    if not missing:
+        run.finish("complete")
+        return
+    if run.numbers_rechecked:
+        text = "Twilio does not list every number in the service after attaching it again"
+        run.finish("failed", errors=[error(text, field="phone_numbers")])
+        return
+    run.numbers_rechecked = True
+    run.store.reset_steps(run.name, run.account, missing)
+    run.observer.notice(run.name, "a number is missing from the service: attaching it again")
+    run.ready_at = run.clock.now()
