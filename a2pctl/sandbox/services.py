@@ -1,6 +1,8 @@
 """Messaging v1 services and their senders (messaging.twilio.com/v1/Services,
-endpoints.md §3.4–3.5). A number joins one service only: 21710 when added
-twice to the same one. Deleting a service deletes its campaign.
+endpoints.md §3.4–3.5). A number joins one service only: 21710 ("Phone Number is
+already in the Messaging Service", naming the service that holds it) when added to
+the same service again or to another one, so a client must GET its own service to
+tell the two apart. Deleting a service deletes its campaign.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from a2pctl.sandbox.wire import v1_page as page
 from a2pctl.sandbox.world import World
 
 NUMBER_IN_SERVICE = 21710
-NUMBER_IN_OTHER_SERVICE = 21712  # not in our sources; the simulator's choice
 FRIENDLY_NAME_MAX = 64
 
 # Service parameters: (form name, record key, kind).
@@ -135,19 +136,12 @@ def add_number(world: World, req: Request, service_sid: str) -> Reply:
     if incoming is None:
         raise invalid(f"PhoneNumberSid {pn} is not a phone number of this account")
     for other in world.owned("service_numbers", req.account):
-        if other["sid"] != pn:
-            continue
-        if other["service_sid"] == service_sid:
+        if other["sid"] == pn:
             raise invalid(
-                f"Phone Number {pn} is already in Messaging Service {service_sid}",
+                f"Phone Number {pn} is already in Messaging Service {other['service_sid']}",
                 NUMBER_IN_SERVICE,
                 status=409,
             )
-        raise invalid(
-            f"Phone Number {pn} is already in Messaging Service {other['service_sid']}",
-            NUMBER_IN_OTHER_SERVICE,
-            status=409,
-        )
     now = world.now()
     key = f"{service_sid}/{pn}"
     record = {
