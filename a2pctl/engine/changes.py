@@ -1,11 +1,11 @@
 """A customer file changed after a run: update what changed and resubmit.
 
-Twilio's remediation for a rejected profile, bundle or brand (flows.md §2 1.9,
-§4.3): correct the end user (the whole attributes object) or the address,
+Twilio's remediation for a rejected profile, bundle or brand (docs/twilio/flows.md
+§2 step 1.9, §4.3): correct the end user (the whole attributes object) or the address,
 evaluate and submit the bundle again, then resubmit the brand. Nothing is
 created twice: the existing EndUser and Address are updated in place, and the
 bundle's evaluation and submission steps run again. A FAILED campaign is edited
-in place (flows.md §3 5.4), or deleted and created anew when its use case
+in place (docs/twilio/flows.md §3 step 5.4), or deleted and created anew when its use case
 changed or its rejection cannot be resubmitted, 5 s apart as documented.
 """
 
@@ -43,11 +43,11 @@ CAMPAIGN_DELETED = "campaign.deleted"
 # Bundles Twilio lets change (60711 otherwise: in-review and twilio-approved are locked).
 EDITABLE_BUNDLE = ("draft", "twilio-rejected")
 REVIEW_PARTS = ("evaluation", "submit", "check")
-# IsoCountry cannot be changed on an Address (endpoints.md §2.1).
+# IsoCountry cannot be changed on an Address (docs/twilio/endpoints.md §2.1).
 FIXED_ADDRESS_FIELDS = ("iso_country",)
 # At least 5 s between deleting a campaign and creating one on the same service.
 RECREATE_PAUSE_SECONDS = 5.0
-# Rejections that cannot be resubmitted: delete and create anew (flows.md §3 5.4).
+# Rejections that cannot be resubmitted: delete and create anew (docs/twilio/flows.md §3 step 5.4).
 NOT_RESUBMITTABLE = frozenset({30882, 30883, 30884, 30885, 30897})
 # What a campaign edit sends (the Usa2p update operation's parameters).
 EDITABLE_CAMPAIGN_FIELDS = (

@@ -1,5 +1,5 @@
 """Messaging v1 services and their senders (messaging.twilio.com/v1/Services,
-endpoints.md §3.4–3.5). A number joins one service only: 21710 when added
+docs/twilio/endpoints.md §3.3–3.4). A number joins one service only: 21710 when added
 twice to the same one. Deleting a service deletes its campaign.
 """
 
@@ -117,7 +117,8 @@ def update_service(world: World, req: Request, sid: str) -> Reply:
 
 def delete_service(world: World, req: Request, sid: str) -> Reply:
     world.get("services", sid, req.account, req.path)
-    # Deleting the service deletes its campaign and releases its senders (flows.md §4.4).
+    # Deleting the service deletes its campaign and releases its senders
+    # (docs/twilio/flows.md §4.4).
     campaigns.delete_campaign_of(world, sid)
     for number in reviews.senders_of(world, req.account, sid):
         world.remove("service_numbers", number["_key"])
