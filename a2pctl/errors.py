@@ -1,4 +1,4 @@
-"""The error family every layer raises, and the exit codes of DESIGN.md §1.
+"""The error family every layer raises, and the exit codes of docs/contract.md §1.
 
 Core modules raise `A2pError`s; only `cli/app.py` turns them into a message and an
 exit code. An error carries what went wrong (`message`), what to do about it

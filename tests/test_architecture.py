@@ -1,4 +1,4 @@
-"""Dependencies point one way (STYLE.md): the arrows, checked on the source.
+"""Dependencies point one way (docs/architecture.md §2): the arrows, checked on the source.
 
 Imports are read with `ast`, function-level ones included; those under
 `if TYPE_CHECKING:` are left out, since they name types and run nothing.

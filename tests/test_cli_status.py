@@ -37,7 +37,7 @@ PREFIXES = {
 
 
 def json_of(done: subprocess.CompletedProcess[str]) -> Any:
-    """stdout is exactly one JSON document (DESIGN.md §1)."""
+    """stdout is exactly one JSON document (docs/contract.md §1)."""
     return json.loads(done.stdout)
 
 

@@ -12,7 +12,7 @@ from a2pctl.remediation import catalogue as rem
 from a2pctl.remediation import codes
 from a2pctl.remediation.catalogue import FAILED, OK, PENDING
 
-# Every code flows.md §4.2 and §6 documents, by stage.
+# Every code docs/twilio/remediation.md lists, by stage.
 EVALUATION_CODES = [22214, 22215, 22216, 22217, 22218, 22219]
 BRAND_CODES = [
     30701, 30702, 30703, 30729, 30747, 30748, 30749, 30750, 30752, 30755, 30756, 30758,
@@ -25,7 +25,7 @@ CAMPAIGN_CODES = [
 ]  # fmt: skip
 NUMBER_CODES = [30126, 30033, 30034, 30035]
 
-# A customer-file path: section(.field), with list indexes (DESIGN.md §2).
+# A customer-file path: section(.field), with list indexes (docs/contract.md §2).
 PATH = re.compile(
     r"^(name|flow|phone_numbers|address|isv\.primary_customer_profile_sid"
     r"|(contact|sole_proprietor|business|messaging_profile|address|campaign"

@@ -87,7 +87,7 @@ def test_default_sole_proprietor_brand_is_approved_then_verified_when_the_otp_is
     approved = fetch_brand(api, bn["sid"])
     assert (approved["status"], approved["identity_status"]) == ("APPROVED", "UNVERIFIED")
     assert approved["tcr_id"].startswith("B") and len(approved["tcr_id"]) == 7
-    # Sole-proprietor bundles wait for the OTP (flows.md §4.1).
+    # Sole-proprietor bundles wait for the OTP (docs/twilio/flows.md §4.1).
     assert status(api, "CustomerProfiles", made.profile) == "in-review"
     clock.advance(REVIEW)
     assert fetch_brand(api, bn["sid"])["identity_status"] == "VERIFIED"

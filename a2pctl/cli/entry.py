@@ -30,7 +30,7 @@ def _print_error(err: A2pError, console: Console) -> None:
         console.print(f"[bold]hint:[/] {escape(err.hint)}")
 
 
-# The "kind" of an error document, by exit code (DESIGN.md §1).
+# The "kind" of an error document, by exit code (docs/contract.md §1).
 _ERROR_KINDS: dict[int, str] = {
     ExitCode.FAILED: "failed",
     ExitCode.USAGE: "usage",

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from a2pctl.state.store import Store
 
 DEFAULT_STATE = Path(".a2pctl") / "state.db"
-DEFAULT_PAUSE_SECONDS = 30.0  # Twilio's documented pauses (DESIGN.md §3)
+DEFAULT_PAUSE_SECONDS = 30.0  # Twilio's documented pauses (docs/contract.md §3)
 DEFAULT_RATE = 1.0  # requests per second per account
 POLL_SECONDS = 60.0  # between checks of a review, with --wait
 # The in-process sandbox scales Twilio's pauses and pacing down, so a whole
@@ -39,7 +39,7 @@ IN_PROCESS_EVENTS = "https://in-process.a2pctl.invalid/events"
 
 @dataclass
 class Settings:
-    """The common options of DESIGN.md §1, as the CLI resolved them."""
+    """The common options of docs/contract.md §1, as the CLI resolved them."""
 
     state: Path = DEFAULT_STATE
     api_url: str | None = None

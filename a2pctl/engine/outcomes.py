@@ -1,6 +1,6 @@
 """What `register` and `plan` report for each file: its outcome, and the exit code.
 
-`Outcome` is DESIGN.md §1's `registrations[]` item for register; `plan_for`
+`Outcome` is docs/contract.md §1's `registrations[]` item for register; `plan_for`
 reads a file's registration from the store alone (no request); `exit_code`
 ranks many outcomes into one code.
 """
@@ -32,7 +32,7 @@ Until = Literal["submitted", "verified"]
 
 @dataclass
 class Outcome:
-    """What `register` did for one file (DESIGN.md §1 JSON `registrations[]`)."""
+    """What `register` did for one file (docs/contract.md §1 JSON `registrations[]`)."""
 
     name: str
     flow: str

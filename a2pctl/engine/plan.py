@@ -109,7 +109,7 @@ def next_step(flow: Flow, records: Mapping[str, StepRecord]) -> Step | None:
 
 
 def resources(flow: Flow, records: Mapping[str, StepRecord]) -> dict[str, Any]:
-    """The SIDs known so far, in the shape of DESIGN.md §1's `resources`."""
+    """The SIDs known so far, in the shape of docs/contract.md §1's `resources`."""
     found: dict[str, Any] = {
         "customer_profile": None,
         "trust_product": None,

@@ -1,4 +1,4 @@
-"""The A2P event types a2pctl subscribes to and decodes (flows.md §5.1–5.2)."""
+"""The A2P event types a2pctl subscribes to and decodes (docs/twilio/flows.md §5.1–5.2)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ NUMBER_DEREGISTRATION_FAILED = "number-deregistration.failed"
 
 # Short type -> the schema version to subscribe with. Version 2 of the two
 # failure events adds the `brandregistrationerrors` / `campaignregistrationerrors`
-# arrays (flows.md §5.1); version 1 is the only one of the others.
+# arrays (docs/twilio/flows.md §5.1); version 1 is the only one of the others.
 SUBSCRIBED_SCHEMA_VERSIONS: dict[str, int] = {
     BRAND_FAILURE: 2,
     BRAND_UNVERIFIED: 1,

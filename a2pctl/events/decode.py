@@ -50,7 +50,7 @@ _BRAND_STATUSES = {
 _CAMPAIGN_STATUSES = {
     "pending": "PENDING",
     "success": "VERIFIED",  # the documented value
-    "approved": "VERIFIED",  # newer docs (flows.md §5.4): both mean approved
+    "approved": "VERIFIED",  # newer docs (docs/twilio/flows.md §5.4): both mean approved
     "verified": "VERIFIED",
     "failure": "FAILED",
     "failed": "FAILED",

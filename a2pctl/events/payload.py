@@ -1,7 +1,7 @@
 """Reading a webhook body: strict JSON first, then the documented quirks.
 
 Twilio's A2P Event Streams page shows its 12 example payloads with typos
-(flows.md §5.3). Bodies copied from that page, and anything else written the
+(docs/twilio/flows.md §5.3). Bodies copied from that page, and anything else written the
 same way, still decode: a doubled `"dataschema": " "dataschema": ...`, a `;`
 in place of a key's `:`, trailing commas, and raw line breaks inside strings.
 Repairs happen outside string literals only, so no value is ever altered.

@@ -34,7 +34,7 @@ from a2pctl.events.record import ReceivedEvent, record_events
 from a2pctl.events.signature import check_signature, signed_url
 from a2pctl.state.store import Store
 
-# Twilio limits batches to 64 kB (flows.md §5.1); a body this large is not Twilio's.
+# Twilio limits batches to 64 kB (docs/twilio/flows.md §5.1); a body this large is not Twilio's.
 MAX_BODY_BYTES = 1024 * 1024
 # A client that stops sending mid-request is dropped after this long.
 REQUEST_TIMEOUT_SECONDS = 10.0

@@ -5,7 +5,7 @@ method) is reused, as is the subscription on it (a2pctl's own, else any),
 with only the missing event types added; nothing is ever created twice.
 After a create whose answer was lost (`GatewayError.ambiguous`), the list is
 read again before anything else is created. Event Streams is per account: a
-subaccount's customers need their own sink and subscription (flows.md §5.1),
+subaccount's customers need their own sink and subscription (docs/twilio/flows.md §5.1),
 so this runs on the gateway of the account it is given.
 """
 

@@ -1,4 +1,4 @@
-"""Checking `X-Twilio-Signature` on a webhook request (twilio-python.md §e).
+"""Checking `X-Twilio-Signature` on a webhook request (docs/twilio/endpoints.md §5.4).
 
 Twilio signs the full URL it requested: base64(HMAC-SHA1(auth token, URL)).
 For JSON bodies that URL carries `bodySHA256=<hex sha256 of the raw body>` in

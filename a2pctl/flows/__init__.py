@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def build_flow(customer: Customer) -> Flow:
-    """The ordered steps that register this customer (flows.md §2 and §3)."""
+    """The ordered steps that register this customer (docs/twilio/flows.md §2 and §3)."""
     if customer.flow == "sole_proprietor":
         from a2pctl.flows.sole_proprietor import build
     else:

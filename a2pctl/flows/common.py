@@ -27,7 +27,7 @@ from a2pctl.flows.model import (
 if TYPE_CHECKING:
     from a2pctl.spec.customer import Customer
 
-# Fixed policy SIDs (flows.md §1.4; the same for every account).
+# Fixed policy SIDs (docs/twilio/flows.md §1.4; the same for every account).
 STARTER_PROFILE_POLICY = "RN806dd6cd175f314e1f96a9727ee271f4"
 SOLE_PROPRIETOR_TRUST_POLICY = "RN670d5d2e282a6130ae063b234b6019c8"
 SECONDARY_PROFILE_POLICY = "RNdfbf3fae0e1107f8aded0e7cead80bf5"

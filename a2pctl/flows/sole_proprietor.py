@@ -1,4 +1,4 @@
-"""The Sole Proprietor flow for ISVs (flows.md §2), as data."""
+"""The Sole Proprietor flow for ISVs (docs/twilio/flows.md §2), as data."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def build(customer: Customer) -> Flow:
     assert contact is not None and sole is not None  # guaranteed by spec validation
     name = customer.name
     steps = [
-        # Step 1 — Starter customer profile; Email is the customer's own (flows.md §2 1.2).
+        # Step 1 — Starter customer profile; Email is the customer's own
+        # (docs/twilio/flows.md §2 step 1.2).
         bundle_step(
             "customer_profile",
             "Starter customer profile",

@@ -1,4 +1,4 @@
-"""The Standard and Low-Volume Standard flows for ISVs (flows.md §3), as data."""
+"""The Standard and Low-Volume Standard flows for ISVs (docs/twilio/flows.md §3), as data."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from a2pctl.spec.customer import Customer
 
 # Public for-profit brands must pass Authentication+ (brand contact 2FA e-mail)
-# before campaigns: identity VERIFIED or VETTED_VERIFIED (DESIGN.md §3).
+# before campaigns: identity VERIFIED or VETTED_VERIFIED (docs/contract.md §3).
 PUBLIC_IDENTITY = ("VERIFIED", "VETTED_VERIFIED")
 
 
@@ -89,7 +89,8 @@ def build(customer: Customer) -> Flow:
             CreateEndUser(
                 "us_a2p_messaging_profile_information",
                 friendly_name(name, "messaging-profile"),
-                # Stock fields only for public companies: omitted otherwise (flows.md §3 2.2).
+                # Stock fields only for public companies: omitted otherwise
+                # (docs/twilio/flows.md §3 step 2.2).
                 present(profile.model_dump()),
             ),
             section="messaging_profile",
@@ -102,7 +103,7 @@ def build(customer: Customer) -> Flow:
     ]
     low_volume = customer.flow == "low_volume_standard"
     # LVS always skips secondary vetting; standard sends the flag only when asked to
-    # (a false value is "parameter left out", DESIGN.md §2).
+    # (a false value is "parameter left out", docs/contract.md §2).
     skip = True if low_volume or customer.brand.skip_automatic_sec_vet else None
     public = profile.company_type == "public"
     steps += brand_to_numbers(

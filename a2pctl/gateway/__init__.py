@@ -213,5 +213,5 @@ class Gateway(Protocol):
 
 
 # The fixed identifier of a messaging service's US A2P campaign ("compliance
-# type" SID), used as {Sid} to fetch or delete it (flows.md §1.4).
+# type" SID), used as {Sid} to fetch or delete it (docs/twilio/flows.md §1.4).
 CAMPAIGN_COMPLIANCE_SID = "QE2c6890da8086d771620e9b13fadeba0b"

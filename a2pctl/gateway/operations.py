@@ -140,7 +140,7 @@ class Operations(ABC):
     def evaluate(self, kind: BundleKind, bundle_sid: str, policy_sid: str) -> Record:
         items, path = self._bundle_items(kind, bundle_sid, "evaluations")
         # An evaluation only reports on the bundle: repeating it is harmless, so a 5xx
-        # or a dropped connection is retried (DESIGN.md §3) instead of ending the run.
+        # or a dropped connection is retried (docs/contract.md §3) instead of ending the run.
         return self._create(f"POST {path}", items, create=False, policy_sid=policy_sid)
 
     def list_evaluations(self, kind: BundleKind, bundle_sid: str) -> list[Record]:

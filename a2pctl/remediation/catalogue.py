@@ -2,8 +2,9 @@
 what to do next, as data, plus the mapping of Twilio's field names to the paths
 of the customer file.
 
-Sources: reference/flows.md §4 (status machines, OTP rules), §6 (failure
-points), reference/sources/number-registration-troubleshooting.txt (numbers).
+Sources: docs/twilio/flows.md §4 (status machines, OTP rules) and
+docs/twilio/remediation.md (failure points, numbers), which name the Twilio pages
+behind each entry.
 The error codes live in `codes.py`. Pure: no I/O.
 """
 
@@ -59,7 +60,7 @@ def worst(severities: Iterable[str]) -> str:
 
 NOT_CREATED = Remediation(PENDING, "Not created yet.", "Run `a2pctl register FILE`.")
 
-# --- TrustHub bundles (customer profiles, trust products) — flows.md §4.1 ------------
+# --- TrustHub bundles (customer profiles, trust products) — docs/twilio/remediation.md §2.1 ---
 
 _BUNDLE: dict[str, Remediation] = {
     "draft": Remediation(
@@ -120,7 +121,7 @@ def for_bundle(
     return entry
 
 
-# --- brands — flows.md §4.3, SP step 3.1, §6.2 -------------------------------------------
+# --- brands — docs/twilio/remediation.md §3 -------------------------------------------
 
 # Keyed (status, brand_type or "*", identity_status or "*"); most specific first.
 _BRAND: dict[tuple[str, str, str], Remediation] = {
@@ -245,7 +246,7 @@ def _brand_failure(
     return replace(entry, severity=FAILED, action=f"{entry.action or ''} {suffix}".strip())
 
 
-# --- campaigns — flows.md §4.4, §6.3 ------------------------------------------------------
+# --- campaigns — docs/twilio/remediation.md §4 ---------------------------------------------------
 
 _CAMPAIGN: dict[str, Remediation] = {
     "PENDING": Remediation(PENDING, "Accepted by Twilio, not yet at TCR.", "Nothing to do: wait."),
@@ -267,7 +268,7 @@ _CAMPAIGN: dict[str, Remediation] = {
     ),
     "EXPIRED": Remediation(FAILED, "Expired; Twilio documents no API fix.", codes.SUPPORT),
 }
-# Event Streams spell campaign states differently (flows.md §5.4).
+# Event Streams spell campaign states differently (docs/twilio/flows.md §5.4).
 _CAMPAIGN_ALIASES = {"SUCCESS": "VERIFIED", "APPROVED": "VERIFIED", "FAILURE": "FAILED"}
 NO_CAMPAIGN = Remediation(
     PENDING,
@@ -287,7 +288,7 @@ def for_campaign(campaign: Mapping[str, Any]) -> Remediation:
             return replace(from_error(error, "campaign"), severity=FAILED)
     entry = _CAMPAIGN.get(status)
     if entry is None:
-        # The enum is open (flows.md §7.13).
+        # The enum is open (docs/twilio/flows.md §4.4).
         return Remediation(
             PENDING, f"Unrecognised campaign status {status!r}.", "Check it in the Twilio Console."
         )
@@ -296,7 +297,7 @@ def for_campaign(campaign: Mapping[str, Any]) -> Remediation:
     return entry
 
 
-# --- phone numbers — flows.md §4.5, number-registration troubleshooting ------------------
+# --- phone numbers — docs/twilio/remediation.md §5.1 ------------------
 
 _NUMBER: dict[str, Remediation] = {
     "UNREGISTERED": Remediation(

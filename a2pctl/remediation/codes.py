@@ -2,7 +2,7 @@
 
 One entry per code: (what it means, what to do, the customer-file field it
 usually concerns). Meanings are paraphrased from Twilio's error dictionary and
-troubleshooting guides (reference/flows.md §4.2, §6); some codes changed
+troubleshooting guides (docs/twilio/remediation.md); some codes changed
 meaning between dictionary versions (21736, 21737), so the status output
 always shows Twilio's own description next to these. `catalogue.py` turns
 entries into `Remediation`s; nothing here has logic.
@@ -10,7 +10,7 @@ entries into `Remediation`s; nothing here has logic.
 
 from __future__ import annotations
 
-# Actions shared by many codes. "Re-run register" is the contract of DESIGN.md §3:
+# Actions shared by many codes. "Re-run register" is the contract of docs/contract.md §3:
 # it updates what changed in the file and resubmits.
 FIX_AND_REREGISTER = "Fix the customer file and re-run `a2pctl register FILE`."
 FIX_BUNDLE = (
@@ -41,7 +41,7 @@ VERIFY_BRAND = (
 Entry = tuple[str, str, str | None]
 
 CODES: dict[int, Entry] = {
-    # --- TrustHub evaluations and bundles (flows.md §4.2, §6.1) --------------------
+    # --- TrustHub evaluations and bundles (docs/twilio/remediation.md §2) --------------------
     22214: ("A required end user is missing from the bundle.", FIX_BUNDLE, None),
     22215: ("A required field of an end user is missing.", FIX_BUNDLE, None),
     22216: ("A required supporting document is missing from the bundle.", FIX_BUNDLE, "address"),
@@ -53,7 +53,7 @@ CODES: dict[int, Entry] = {
         "Wait for the review to end; edit only after a rejection.",
         None,
     ),
-    # --- Brands (flows.md §6.2) ---------------------------------------------------------
+    # --- Brands (docs/twilio/remediation.md §3) ----------------------------------------------
     30701: ("A brand field has an invalid length or value.", FIX_AND_REREGISTER, None),
     30702: ("The registration is not found at TCR (deleted or inactive).", SUPPORT, None),
     30703: (
@@ -180,7 +180,7 @@ CODES: dict[int, Entry] = {
         "messaging_profile.brand_contact_email",
     ),
     60723: ("The brand's status does not allow updates.", SUPPORT, None),
-    # --- Campaigns (flows.md §6.3) ---------------------------------------------------------
+    # --- Campaigns (docs/twilio/remediation.md §4) -------------------------------------------
     30880: ("Vetting rejected the campaign for an unknown reason.", FIX_CAMPAIGN, None),
     30881: ("The brand support e-mail is invalid.", FIX_CAMPAIGN, None),
     30882: ("Terms & Conditions violation (e.g. affiliate marketing).", NEW_CAMPAIGN, None),
@@ -293,7 +293,7 @@ CODES: dict[int, Entry] = {
         "phone_numbers",
     ),
     21710: ("The number is already in the messaging service.", "Nothing to do.", None),
-    # --- Numbers and messages (flows.md §6.4) ------------------------------------------------
+    # --- Numbers and messages (docs/twilio/remediation.md §5) --------------------------------
     30126: ("The 10DLC number failed to (de)register for an unknown reason.", SUPPORT, None),
     30033: (
         "The campaign is suspended (suspended campaigns are deleted after 30 days).",

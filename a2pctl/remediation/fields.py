@@ -4,7 +4,7 @@ Twilio names the fields it rejects in three vocabularies: campaign `errors[].fie
 ("SAMPLE MESSAGE_1", "USE_CASE DESCRIPTION"), brand `errors[].fields` (snake_case
 attribute names such as `business_name`, `stock_ticker`), and TrustHub evaluation
 results (`object_type` + `object_field`). The customer file uses Twilio's own
-attribute names inside each section (DESIGN.md §2), so the mapping is mostly
+attribute names inside each section (docs/contract.md §2), so the mapping is mostly
 "which section". Pure data and lookups; no I/O.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from a2pctl.remediation import codes
 
-# --- the sections of the customer file and their fields (DESIGN.md §2) --------------------
+# --- the sections of the customer file and their fields (docs/contract.md §2) --------------------
 
 _PERSON = ("first_name", "last_name", "email", "phone_number")
 _SECTION_FIELDS: dict[str, tuple[str, ...]] = {

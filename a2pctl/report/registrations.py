@@ -199,7 +199,7 @@ def _registration_json(item: Any) -> dict[str, Any]:
 
 
 def registrations_document(items: list[Any]) -> dict[str, Any]:
-    """DESIGN.md §1: `{"registrations": [...]}` for register and plan."""
+    """docs/contract.md §1: `{"registrations": [...]}` for register and plan."""
     return {"registrations": [_registration_json(item) for item in items]}
 
 

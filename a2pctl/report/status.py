@@ -1,5 +1,5 @@
 """Rendering of `status`, `otp resend` and `numbers report`: Rich tables and lines for
-people, JSON documents for scripts (DESIGN.md §1). No business logic: the results
+people, JSON documents for scripts (docs/contract.md §1). No business logic: the results
 and their remediation come from the `status` package (live, otp, numbers) and
 `remediation/catalogue.py`.
 
@@ -44,7 +44,7 @@ def _when(timestamp: float | None) -> str | None:
 
 
 def status_document(report: StatusReport) -> dict[str, Any]:
-    """`{"items": [...]}`: one object per resource (DESIGN.md §1)."""
+    """`{"items": [...]}`: one object per resource (docs/contract.md §1)."""
     return {"items": [item_document(item) for item in report.items]}
 
 

@@ -1,5 +1,5 @@
 """API 2010-04-01 (api.twilio.com): the Account, Addresses and IncomingPhoneNumbers
-(endpoints.md §2). Paths carry the account: /2010-04-01/Accounts/{AC}/….
+(docs/twilio/endpoints.md §2). Paths carry the account: /2010-04-01/Accounts/{AC}/….
 
 Every AC SID other than the sandbox's main account is a subaccount: of the
 account that asks about it, or of the main account when it asks about itself.

@@ -1,5 +1,5 @@
 """Messaging v1 brand registrations and the sole-proprietor OTP
-(messaging.twilio.com/v1/a2p/BrandRegistrations, endpoints.md §3.1–3.2).
+(messaging.twilio.com/v1/a2p/BrandRegistrations, docs/twilio/endpoints.md §3.1–3.2).
 
 Rules enforced: both bundles must exist in the account, be of the kinds the
 brand type needs, and be submitted (pending-review, in-review or
@@ -28,7 +28,7 @@ DUPLICATE_RECORD = 30703
 TOO_MANY_RESUBMISSIONS = 21724
 NOT_RESUBMITTABLE = 21725
 STARTER_DISABLED = 21726
-MAX_RESUBMISSIONS = 3  # free API resubmissions (flows.md §4.3)
+MAX_RESUBMISSIONS = 3  # free API resubmissions (docs/twilio/flows.md §4.3)
 
 KIND_NAMES = {"customer_profiles": "customer profile", "trust_products": "trust product"}
 SUBMITTED = frozenset({"pending-review", "in-review", "twilio-approved"})

@@ -1,6 +1,6 @@
 """TrustHub v1 (trusthub.twilio.com) bundles: customer profiles and trust
-products, their entity assignments and evaluations (endpoints.md §1.1–1.3,
-1.6–1.7).
+products, their entity assignments and evaluations (docs/twilio/endpoints.md
+§1.1–1.3).
 
 Rules enforced: a bundle is submitted (`Status=pending-review`) only from
 draft or twilio-rejected and only when its latest evaluation against its own

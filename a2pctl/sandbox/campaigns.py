@@ -1,9 +1,9 @@
 """Messaging v1 US A2P campaigns of a service, and the use cases a brand may
 register (messaging.twilio.com/v1/Services/{MG}/Compliance/Usa2p…,
-endpoints.md §3.6–3.7).
+docs/twilio/endpoints.md §3.5–3.6).
 
 Rules enforced on a campaign: required parameters (21727) and lengths (21728)
-as flows.md §3.1; a valid use case (21720); a brand of the account that is
+as docs/twilio/flows.md §3.1; a valid use case (21720); a brand of the account that is
 APPROVED and valid for the use case (21717), VERIFIED for sole proprietors
 (30991); one campaign per service (409) and per sole-proprietor brand (21732).
 """
@@ -28,7 +28,7 @@ SOLE_PROPRIETOR_LIMIT = 21732
 BRAND_UNVERIFIED = 30991
 SERVICE_HAS_CAMPAIGN = 21711  # not in our sources; the simulator's choice
 KEYWORD = re.compile(r"^[A-Za-z0-9]{1,255}$")
-# (parameter, min, max) of flows.md §3.1.
+# (parameter, min, max) of docs/twilio/flows.md §3.1.
 LENGTHS = (
     ("Description", 40, 4096),
     ("MessageFlow", 40, 2048),

@@ -1,6 +1,6 @@
 """Static catalogues the simulator serves: campaign use cases and Event
 Streams event types. Data only, taken from the official OpenAPI description's
-examples (use cases) and from Twilio's Event Streams source document (flows.md §5.2).
+examples (use cases) and from Twilio's Event Streams source document (docs/twilio/flows.md §5.2).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ A2P_EVENTS: dict[str, tuple[str, str]] = {
         "A2P.NumberRegistrationSuccessful", "Number Registration Successful"),
 }  # fmt: skip
 
-# Further types the catalogue lists (newer A2P events, flows.md §5.2, and one
+# Further types the catalogue lists (newer A2P events, docs/twilio/flows.md §5.2, and one
 # non-A2P type), so a client can tell which of the listed ones it did not subscribe to.
 OTHER_EVENTS: dict[str, tuple[str, str]] = {
     EVENT_PREFIX + "brand-registration.invalid-contact-email": (

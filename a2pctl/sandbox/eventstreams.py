@@ -1,5 +1,5 @@
 """Events v1 (events.twilio.com): sinks, subscriptions, subscribed events and
-the event-type catalogue (endpoints.md §4).
+the event-type catalogue (docs/twilio/endpoints.md §4).
 
 A sink is created `initialized` and turns `active` at the next tick. Twilio
 requires an active sink for a subscription; the simulator is lenient and

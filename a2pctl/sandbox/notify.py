@@ -1,6 +1,6 @@
 """What the simulator tells the outside world: A2P events for Event Streams
-webhook sinks (CloudEvents, flows.md §5 and the Event Streams source
-document) and TrustHub bundle status callbacks (flows.md §4.1).
+webhook sinks (CloudEvents, docs/twilio/flows.md §5, after Twilio's Event Streams setup
+page) and TrustHub bundle status callbacks (docs/twilio/flows.md §4.1).
 
 Events are queued in the world's outbox at the moment of the transition; the
 simulator's tick signs and delivers them (see `delivery`).

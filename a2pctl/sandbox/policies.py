@@ -1,13 +1,13 @@
-"""The four TrustHub policies of the A2P flows (flows.md §1.4), as data, and
+"""The four TrustHub policies of the A2P flows (docs/twilio/flows.md §1.4), as data, and
 the evaluation of a bundle against one of them.
 
 The starter and sole-proprietor policies are the official OpenAPI
 description's own examples (`fetchStarterCustomerProfilePolicy`,
 `fetchSoleProprietorTrustBundlePolicy`); the two standard ones are built the
-same way from flows.md §3 steps 1 and 2. An evaluation is compliant only when
+same way from docs/twilio/flows.md §3 steps 1 and 2. An evaluation is compliant only when
 the bundle holds every required end user with every required attribute, the
 address document naming an existing Address, and the supporting profile.
-Failures carry the codes of flows.md §4.2 (22214–22219) and name the
+Failures carry the codes of docs/twilio/flows.md §4.2 (22214–22219) and name the
 `object_field`, in the shape of the spec's evaluation examples.
 """
 
@@ -22,7 +22,7 @@ STARTER_PROFILE = "RN806dd6cd175f314e1f96a9727ee271f4"
 SOLE_PROPRIETOR_TRUST = "RN670d5d2e282a6130ae063b234b6019c8"
 SECONDARY_PROFILE = "RNdfbf3fae0e1107f8aded0e7cead80bf5"
 STANDARD_TRUST = "RNb0d4771c2c98518d916a3d4cd70a8f8b"
-# Bundles whose approval Twilio ties to the sole-proprietor brand's OTP (flows.md §4.1).
+# Bundles whose approval Twilio ties to the sole-proprietor brand's OTP (docs/twilio/flows.md §4.1).
 SOLE_PROPRIETOR_POLICIES = frozenset({STARTER_PROFILE, SOLE_PROPRIETOR_TRUST})
 
 END_USER_MISSING = 22214

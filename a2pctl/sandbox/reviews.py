@@ -148,8 +148,8 @@ def _fail_brand(
         at=at, errors_key="brandregistrationerrors", errors=errors,
     )  # fmt: skip
     if brand["brand_type"] == "SOLE_PROPRIETOR":
-        # Sole-proprietor bundles are reviewed with their brand: they fail with it,
-        # which makes their end users editable for the remediation (flows.md §2 step 1.9).
+        # Sole-proprietor bundles are reviewed with their brand: they fail with it, which
+        # makes their end users editable for the remediation (docs/twilio/flows.md §2 step 1.9).
         for bundle in _brand_bundles(world, brand):
             if bundle["status"] == "in-review":
                 set_bundle_status(world, bundle, "twilio-rejected", at, reason)
@@ -168,7 +168,7 @@ def _approve_brand(world: World, brand: Json, at: float) -> None:
             world, brand["_account"], "brand-registration.brand-unverified",
             {**data, "identitystatus": "unverified"}, at=at,
         )  # fmt: skip
-        if not brand["mock"]:  # mock sole-proprietor brands send no OTP (flows.md endpoints §3.1)
+        if not brand["mock"]:  # mock SP brands send no OTP (docs/twilio/endpoints.md §3.1)
             send_otp(world, brand, at)
         return
     vetted = not brand["skip_automatic_sec_vet"]
@@ -257,7 +257,7 @@ def senders_of(world: World, account: str, service_sid: str) -> list[Json]:
 
 def register_number(world: World, number: Json, campaign: Json, at: float) -> None:
     """Twilio registers each sender of a VERIFIED campaign's service with the
-    carriers; a sole-proprietor campaign registers only one (flows.md §2 step 6)."""
+    carriers; a sole-proprietor campaign registers only one (docs/twilio/flows.md §2 step 6)."""
     brand = world.find("brands", campaign["brand_registration_sid"])
     if brand is not None and brand["brand_type"] == "SOLE_PROPRIETOR":
         others = [

@@ -15,7 +15,7 @@ from a2pctl.sandbox.world import World
 
 # A fast, programmatic validation failure (email or address check) comes this
 # fraction of a review after submission: within the 30 s pause Twilio
-# recommends after each submission precisely to catch it (flows.md §2 step 1.8).
+# recommends after each submission precisely to catch it (docs/twilio/flows.md §2 step 1.8).
 QUICK_VALIDATION_FACTOR = 0.1
 # slow-review: a brand stays IN_REVIEW this many review steps (1 h at 2 s/step).
 SLOW_REVIEW_FACTOR = 1800.0

@@ -1,8 +1,8 @@
 """Messaging v1 services and their senders (messaging.twilio.com/v1/Services,
-endpoints.md §3.4–3.5). A number joins one service only: 21710 ("Phone Number is
-already in the Messaging Service", naming the service that holds it) when added to
-the same service again or to another one, so a client must GET its own service to
-tell the two apart. Deleting a service deletes its campaign.
+docs/twilio/endpoints.md §3.3–3.4). A number joins one service only: 21710 ("Phone
+Number is already in the Messaging Service", naming the service that holds it) when
+added to the same service again or to another one, so a client must GET its own service
+to tell the two apart. Deleting a service deletes its campaign.
 """
 
 from __future__ import annotations
@@ -118,7 +118,8 @@ def update_service(world: World, req: Request, sid: str) -> Reply:
 
 def delete_service(world: World, req: Request, sid: str) -> Reply:
     world.get("services", sid, req.account, req.path)
-    # Deleting the service deletes its campaign and releases its senders (flows.md §4.4).
+    # Deleting the service deletes its campaign and releases its senders
+    # (docs/twilio/flows.md §4.4).
     campaigns.delete_campaign_of(world, sid)
     for number in reviews.senders_of(world, req.account, sid):
         world.remove("service_numbers", number["_key"])

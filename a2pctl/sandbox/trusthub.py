@@ -1,5 +1,5 @@
 """TrustHub v1 (trusthub.twilio.com) end users, supporting documents and
-policies (endpoints.md §1.4, 1.5, 1.8). An end user or document held by a
+policies (docs/twilio/endpoints.md §1.4, 1.5, 1.6). An end user or document held by a
 bundle in review or approved cannot be edited or deleted (60711).
 """
 
@@ -62,7 +62,7 @@ def update_object(collection: str, world: World, req: Request, sid: str) -> Repl
     if req.has("FriendlyName"):
         record["friendly_name"] = req.get("FriendlyName")
     if req.has("Attributes"):
-        # The whole attributes object is replaced (flows.md §1.2).
+        # The whole attributes object is replaced (docs/twilio/flows.md §1.2).
         record["attributes"] = req.json_object("Attributes") or {}
     record["date_updated"] = iso(world.now())
     return 200, public(record)

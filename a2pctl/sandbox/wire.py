@@ -4,7 +4,7 @@ Requests arrive as the `twilio` library sends them: PascalCase form or query
 keys, repeated keys for lists, JSON strings for object-typed parameters, the
 strings `true`/`false` for booleans. Answers are snake_case JSON: Twilio's
 legacy error body, the v1 and 2010 paging envelopes, ISO-8601 dates on the v1
-APIs and RFC 2822 dates on API 2010 (endpoints.md §0).
+APIs and RFC 2822 dates on API 2010 (docs/twilio/endpoints.md §0).
 """
 
 from __future__ import annotations

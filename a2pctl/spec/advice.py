@@ -1,6 +1,6 @@
 """Twilio's content advice as warnings: the reviewers, not a2pctl, judge content.
 
-A file that ignores this advice is still valid (DESIGN.md §2), but campaigns that
+A file that ignores this advice is still valid (docs/contract.md §2), but campaigns that
 ignore it are often rejected: the brand named in every sample, the embedded
 link / phone flags matching the samples (30889), no public URL shorteners
 (30892), privacy-policy and terms URLs given, a corporate brand-contact mailbox
@@ -173,7 +173,8 @@ def _flow_advice(data: Mapping[str, Any]) -> list[Finding]:
     usecase = text_at(data, "campaign", "us_app_to_person_usecase")
     # Twilio's guide pairs LVS brands with LOW_VOLUME ("Low Volume Mixed") but an LVS brand is
     # a standard brand without secondary vetting, and the Usecases endpoint decides what it may
-    # use; so another standard code is allowed, with this reminder (flows.md §3 Step 5.2).
+    # use; so another standard code is allowed, with this reminder
+    # (docs/twilio/flows.md §3 Step 5.2).
     if flow == "low_volume_standard" and usecase in r.USECASES and usecase != r.LOW_VOLUME_USECASE:
         message = f"low-volume standard brands normally use LOW_VOLUME; {usecase} is allowed"
         found.append((("campaign", "us_app_to_person_usecase"), message + " if Twilio offers it"))

@@ -1,6 +1,6 @@
 """The customer file: reading, checking and loading it, each problem with its line.
 
-One YAML file describes one customer (DESIGN.md §2). `check_file` reports every
+One YAML file describes one customer (docs/contract.md §2). `check_file` reports every
 problem of a file as data and never raises for a bad file; `load_customers` is
 what `register` and `plan` use: all files valid, or `InvalidFiles` listing every
 problem. The models live in `models`, the documented value rules in

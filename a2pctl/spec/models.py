@@ -1,4 +1,5 @@
-"""The customer file as pydantic models (DESIGN.md §2); import them from `a2pctl.spec.customer`.
+"""The customer file as pydantic models (docs/contract.md §2); import them from
+`a2pctl.spec.customer`.
 
 Field names are Twilio's own attribute and parameter names. Every model forbids
 unknown keys, is frozen and strict (YAML's `NO` or an unquoted phone number must

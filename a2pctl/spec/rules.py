@@ -1,6 +1,6 @@
 """The documented value rules of the customer file, as data and small pure checks.
 
-Every limit and enumeration here comes from `reference/flows.md` §3.1–3.6 (the
+Every limit and enumeration here comes from `docs/twilio/flows.md` §3.1–3.6 (the
 Usa2p parameters, the TrustHub field table of error 30701, the enumerations of
 "Gather the Required Business Information") or from the OpenAPI descriptions.
 Checks take one value and return it (normalised where Twilio wants one form, e.g.
@@ -106,7 +106,7 @@ US_STATES = (
 )  # fmt: skip
 SOLE_PROPRIETOR_COUNTRIES = ("US", "CA")
 
-# --- SIDs (`^XX[0-9a-fA-F]{32}$`, reference/endpoints.md) ------------------------------
+# --- SIDs (`^XX[0-9a-fA-F]{32}$`, docs/twilio/flows.md §3.6) ------------------------------
 
 SID_HEX_CHARS = 32
 _SID = re.compile(r"^(?P<prefix>[A-Z]{2})[0-9a-fA-F]{32}$")

@@ -1,7 +1,7 @@
 """Re-send the sole-proprietor OTP: `POST …/BrandRegistrations/{BN}/SmsOtp`.
 
 Only the first OTP goes out by itself, when the brand is approved; it is valid
-24 hours (flows.md §4.6). A resend makes sense only for an APPROVED
+24 hours (docs/twilio/flows.md §4.6). A resend makes sense only for an APPROVED
 sole-proprietor brand whose identity is not yet verified; anything else is
 refused with the reason. Twilio allows 10 SmsOtp requests per second per
 account: the CLI passes a limiter at min(--rate, 10) for them. The time of each
