@@ -105,6 +105,7 @@ EXPECTED = {
         SP, 3, "pending", waits_for("status APPROVED, identity UNVERIFIED"), timeout="3"
     ),
     "bundle-rejected": Expected(STANDARD, 1, "failed", profile_rejected),
+    "email-rejected": Expected(SP, 1, "failed", profile_rejected),
     "slow-review": Expected(STANDARD, 3, "pending", waits_for("status IN_REVIEW"), timeout="3"),
     "evaluation-noncompliant": Expected(STANDARD, 1, "failed", evaluation_field),
     "number-registration-fails": Expected(LVS, 0, "submitted", every_resource),
@@ -176,3 +177,34 @@ def test_an_unknown_scenario_exits_2_listing_the_known_ones(
     for scenario in SCENARIOS:
         assert scenario in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_failed_brand_is_fixed_as_a_new_user_would_plan_first_then_register(
+    cli: InProcess, tmp_path: Path
+) -> None:
+    args = ("--wait", "--timeout", "60s", "--scenario", "brand-fails", str(STANDARD))
+    failed = cli("register", "--sandbox", *args, cwd=tmp_path)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "30795" in failed.stderr
+    fixed = tmp_path / "northwind.yaml"
+    fixed.write_text(
+        STANDARD.read_text(encoding="utf-8").replace(
+            "Northwind Outfitters, Inc.", "Northwind Outfitters LLC"
+        ),
+        encoding="utf-8",
+    )
+    planned = cli("plan", "--sandbox", "--json", str(fixed), cwd=tmp_path)
+    assert planned.returncode == 0, planned.stderr
+    [plan] = json.loads(planned.stdout)["registrations"]
+    fees = {a["kind"]: a["fee"] for a in plan["actions"]}
+    assert fees["reopen_bundle"] is False and fees["resubmit_brand"] is True
+    shown = cli("plan", "--sandbox", str(fixed), cwd=tmp_path)
+    assert "register would first:" in shown.stdout
+    assert "resubmit brand BN" in shown.stdout and "(fee)" in shown.stdout
+
+    done = cli("register", "--sandbox", "--wait", "--until", "verified", str(fixed), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("complete  northwind-outfitters (standard)"), done.stdout
+    again = cli("plan", "--sandbox", "--json", str(fixed), cwd=tmp_path)
+    [after] = json.loads(again.stdout)["registrations"]
+    assert after["outcome"] == "complete" and after["actions"] == []

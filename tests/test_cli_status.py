@@ -96,14 +96,19 @@ def test_an_unanswered_otp_is_pending_and_otp_resend_re_sends_it(
     assert plan["outcome"] == "pending"
     assert plan["resources"]["brand"] == brand_sid and plan["resources"]["campaign"] is None
 
-    first = cli("otp", "resend", "--sandbox", SP_NAME, cwd=tmp_path)
+    # The automatic OTP went out when the brand was approved: still valid, so refused.
+    early = cli("otp", "resend", "--sandbox", SP_NAME, cwd=tmp_path)
+    assert early.returncode == 2, early.stdout + early.stderr
+    assert "valid 24 h" in early.stderr and "--force" in early.stderr
+
+    first = cli("otp", "resend", "--sandbox", "--force", SP_NAME, cwd=tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
     assert first.stdout.startswith(f"OTP sent for {brand_sid} ({SP_NAME})")
     assert "valid 24 hours" in first.stdout
     assert "+1 (915) 278-2000" in first.stdout  # the number the customer replies YES to
     assert "The first OTP was sent automatically" in first.stdout
 
-    second = cli("otp", "resend", "--sandbox", "--json", SP_NAME, cwd=tmp_path)
+    second = cli("otp", "resend", "--sandbox", "--force", "--json", SP_NAME, cwd=tmp_path)
     assert second.returncode == 0, second.stdout + second.stderr
     [sent] = json_of(second)["otp"]
     assert (sent["ref"], sent["brand"], sent["registration"]) == (SP_NAME, brand_sid, SP_NAME)
@@ -128,7 +133,9 @@ def test_an_unanswered_otp_is_pending_and_otp_resend_re_sends_it(
     assert "is a STANDARD brand: only sole-proprietor brands are verified by OTP" in refused.stderr
     assert "Traceback" not in refused.stderr
 
-    mixed = cli("otp", "resend", "--sandbox", "--json", SP_NAME, STANDARD_NAME, cwd=tmp_path)
+    mixed = cli(
+        "otp", "resend", "--sandbox", "--force", "--json", SP_NAME, STANDARD_NAME, cwd=tmp_path
+    )
     assert mixed.returncode == 1, mixed.stderr
     by_name = {r["registration"]: r for r in json_of(mixed)["otp"]}
     assert by_name[SP_NAME]["sent"] is True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +73,20 @@ def limiter(clock: FakeClock) -> RateLimiter:
 
 
 def resend(
-    store: Store, twilio: FakeGateway, clock: FakeClock, limiter: RateLimiter, *refs: str
+    store: Store,
+    twilio: FakeGateway,
+    clock: FakeClock,
+    limiter: RateLimiter,
+    *refs: str,
+    force: bool = False,
 ) -> list[otp.OtpResult]:
     return otp.resend(
-        list(refs), store=store, make_gateway=lambda a: twilio, limiter=limiter, clock=clock
+        list(refs),
+        store=store,
+        make_gateway=lambda a: twilio,
+        limiter=limiter,
+        clock=clock,
+        force=force,
     )
 
 
@@ -117,6 +128,32 @@ def test_a_registration_name_resolves_to_its_brand(
     [result] = resend(store, twilio, clock, limiter, "jane-doe-pottery")
     assert (result.brand_sid, result.registration) == (BRAND, "jane-doe-pottery")
     assert twilio.sent == [BRAND]
+
+
+def test_a_resend_within_24_hours_of_the_last_otp_is_refused_unless_forced(
+    store: Store, twilio: FakeGateway, clock: FakeClock, limiter: RateLimiter
+) -> None:
+    resend(store, twilio, clock, limiter, BRAND)
+    clock.advance(DAY - 3600)
+    [refused] = resend(store, twilio, clock, limiter, BRAND)
+    assert not refused.sent and refused.error is not None
+    assert refused.error.exit_code == 2
+    assert "23.0 h ago" in refused.error.message and "--force" in str(refused.error.hint)
+    [forced] = resend(store, twilio, clock, limiter, BRAND, force=True)
+    assert forced.sent
+    assert twilio.sent == [BRAND, BRAND]
+
+
+def test_the_automatic_otp_of_a_just_approved_brand_counts_as_the_last_one(
+    store: Store, twilio: FakeGateway, clock: FakeClock, limiter: RateLimiter
+) -> None:
+    approved = datetime.fromtimestamp(clock.now() - 3600, tz=UTC).isoformat()
+    twilio.brands[BRAND] = sp_brand(date_updated=approved)
+    [refused] = resend(store, twilio, clock, limiter, BRAND)
+    assert refused.error is not None and "1.0 h ago" in refused.error.message
+    clock.advance(DAY)
+    [sent] = resend(store, twilio, clock, limiter, BRAND)
+    assert sent.sent and twilio.sent == [BRAND]
 
 
 def test_a_second_resend_says_when_the_last_otp_was_sent(
@@ -230,7 +267,7 @@ def test_resends_are_paced_at_most_10_per_second_per_account(
     store: Store, twilio: FakeGateway, clock: FakeClock
 ) -> None:
     limiter = RateLimiter(clock, otp.otp_rate(50.0))
-    resend(store, twilio, clock, limiter, BRAND, OTHER_BRAND, BRAND)
+    resend(store, twilio, clock, limiter, BRAND, OTHER_BRAND, BRAND, force=True)
     assert twilio.sent == [BRAND, OTHER_BRAND, BRAND]
     assert clock.sleeps == pytest.approx([0.1, 0.1])
 

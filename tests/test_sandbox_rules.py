@@ -296,7 +296,8 @@ def test_a_number_joins_one_service_and_unowned_numbers_are_not_found(api: Api) 
     elsewhere = api.error(
         "POST", f"{MESSAGING}/Services/{second}/PhoneNumbers", {"PhoneNumberSid": pn}
     )
-    assert (elsewhere.status, elsewhere.body["code"]) == (409, 21712)
+    assert (elsewhere.status, elsewhere.body["code"]) == (409, 21710)
+    assert first in elsewhere.body["message"]  # names the service that holds it
     unowned = api.ok(
         "GET", f"{api2010()}/IncomingPhoneNumbers.json", {"PhoneNumber": "+15550199001"}
     )

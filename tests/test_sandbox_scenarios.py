@@ -36,6 +36,7 @@ TESTED_SCENARIOS = {
     "campaign-rejected",
     "otp-never-answered",
     "bundle-rejected",
+    "email-rejected",
     "slow-review",
     "evaluation-noncompliant",
     "number-registration-fails",
@@ -263,6 +264,28 @@ def test_bundle_rejected_rejects_the_profile_soon_after_submission_and_a_resubmi
            f"{made.address}.json", {"PostalCode": "62702"})  # fmt: skip
     evaluate(api, "CustomerProfiles", made.profile, profile["policy_sid"])
     assert submit(api, "CustomerProfiles", made.profile)["status"] == "in-review"
+    clock.advance(REVIEW)
+    assert status(api, "CustomerProfiles", made.profile) == "twilio-approved"
+
+
+def test_email_rejected_rejects_the_profile_until_its_email_changes(
+    clock: FakeClock, sent: Sent
+) -> None:
+    api = make_api(clock, sent, "email-rejected")
+    made = standard_bundles(api)
+    clock.advance(0.1 * REVIEW)
+    profile = api.ok("GET", f"{TRUSTHUB}/CustomerProfiles/{made.profile}")
+    assert profile["status"] == "twilio-rejected"
+    assert "email address could not be verified" in profile["errors"][0]["message"]
+    # Submitted again unchanged: rejected again.
+    evaluate(api, "CustomerProfiles", made.profile, profile["policy_sid"])
+    submit(api, "CustomerProfiles", made.profile)
+    clock.advance(0.1 * REVIEW)
+    assert status(api, "CustomerProfiles", made.profile) == "twilio-rejected"
+    # The remediation: a working Email, then submit again.
+    api.ok("POST", f"{TRUSTHUB}/CustomerProfiles/{made.profile}", {"Email": "ops@isv.example"})
+    evaluate(api, "CustomerProfiles", made.profile, profile["policy_sid"])
+    submit(api, "CustomerProfiles", made.profile)
     clock.advance(REVIEW)
     assert status(api, "CustomerProfiles", made.profile) == "twilio-approved"
 

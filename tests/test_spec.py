@@ -433,6 +433,12 @@ def warnings_of(tmp_path: Path, base: str, changes: dict[str, Any]) -> dict[str,
 
 
 ADVICE = [
+    ("sole-proprietor-llc", SP, {"sole_proprietor.brand_name": "Jane Doe Pottery LLC"},
+     "sole_proprietor.brand_name", "has an EIN and registers as standard"),
+    ("sole-proprietor-inc", SP, {"sole_proprietor.brand_name": "Jane Doe Pottery, Inc."},
+     "sole_proprietor.brand_name", "rejects it as a sole proprietor (30903)"),
+    ("no-status-callback", STD, {"isv.status_callback": DELETE},
+     "isv.status_callback", "without it, ask Support"),
     ("sample-without-brand", SP,
      {"campaign.message_samples[0]": "Reminder: your class starts tomorrow at [time]."},
      "campaign.message_samples[0]", "does not name the brand (Jane Doe Pottery)"),
@@ -475,6 +481,13 @@ def test_content_advice_is_a_warning_that_keeps_the_file_valid(
 ) -> None:
     warnings = warnings_of(tmp_path, base, changes)
     assert words in warnings.get(field, ""), warnings
+
+
+def test_a_sole_proprietor_brand_name_with_a_plain_co_is_not_taken_for_a_company(
+    tmp_path: Path,
+) -> None:
+    warnings = warnings_of(tmp_path, SP, {"sole_proprietor.brand_name": "Jane Doe Pottery Co"})
+    assert "sole_proprietor.brand_name" not in warnings
 
 
 def test_the_brand_may_be_named_by_its_website_or_without_its_legal_suffix(

@@ -336,10 +336,15 @@ def otp_resend(
     json_out: JsonOpt = False,
     rate: RateOpt = None,
     sandbox: SandboxOpt = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Send even within 24 h of the last OTP (still valid)."),
+    ] = False,
 ) -> None:
     """Re-send the Sole Proprietor OTP SMS to the brand's mobile number.
 
-    Refuses where the brand is not a sole-proprietor brand or is already verified.
+    Refuses where the brand is not a sole-proprietor brand or is already verified, and
+    within 24 hours of the last OTP (which the customer can still answer) unless --force.
     Example: a2pctl otp resend jane-doe-pottery
     """
     from a2pctl.pacing import RateLimiter
@@ -352,7 +357,12 @@ def otp_resend(
         # SmsOtp allows 10 requests/s per account; --rate caps it too.
         limiter = RateLimiter(rt.clock, otp.otp_rate(1.0 / rt.limiter.interval))
         results = otp.resend(
-            refs, store=rt.store, make_gateway=rt.make_gateway, limiter=limiter, clock=rt.clock
+            refs,
+            store=rt.store,
+            make_gateway=rt.make_gateway,
+            limiter=limiter,
+            clock=rt.clock,
+            force=force,
         )
     if json_out:
         report.print_json(report_status.otp_document(results))

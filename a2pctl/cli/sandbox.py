@@ -20,8 +20,8 @@ def sandbox(
         typer.Option(
             "--scenario",
             help="Outcome the simulator plays: default, brand-fails, campaign-rejected, "
-            "otp-never-answered, bundle-rejected, slow-review, evaluation-noncompliant, "
-            "number-registration-fails.",
+            "otp-never-answered, bundle-rejected, email-rejected, slow-review, "
+            "evaluation-noncompliant, number-registration-fails.",
         ),
     ] = "default",
     review_seconds: Annotated[
@@ -44,7 +44,7 @@ def sandbox(
     (exit 0). Reviews move on their own: each step takes --review-seconds.
 
     Scenarios: default (everything approves; the OTP is answered), brand-fails,
-    campaign-rejected, otp-never-answered, bundle-rejected, slow-review,
+    campaign-rejected, otp-never-answered, bundle-rejected, email-rejected, slow-review,
     evaluation-noncompliant, number-registration-fails.
 
     Example: a2pctl sandbox --scenario brand-fails

@@ -21,6 +21,7 @@ from a2pctl.sandbox.scenarios import (
     BUNDLE_REJECTED_CODE,
     CAMPAIGN_RATE_LIMITS,
     CAMPAIGN_REJECTION,
+    EMAIL_REJECTION,
     LEGAL_NAME_MISMATCH,
     NUMBER_FAILURE_REASON,
     QUICK_VALIDATION_FACTOR,
@@ -48,22 +49,32 @@ def submit_bundle(world: World, kind: str, bundle: Json) -> None:
     bundle["status"] = "in-review"
     bundle["date_updated"] = iso(now)
     bundle["errors"] = None
-    reject = (
-        scenario_of(world).reject_profiles
-        and kind == "customer_profiles"
-        and bundle["_reviews"] == 0
-    )
+    scenario = scenario_of(world)
+    profile = kind == "customer_profiles"
+    first_email = bundle.setdefault("_first_email", bundle.get("email"))
+    reason = ""
+    if scenario.reject_profiles and profile and bundle["_reviews"] == 0:
+        reason = ADDRESS_REJECTION
+    elif scenario.reject_profile_email and profile and bundle.get("email") == first_email:
+        reason = EMAIL_REJECTION
     bundle["_reviews"] += 1
-    delay = world.review_seconds * (QUICK_VALIDATION_FACTOR if reject else 1.0)
-    world.schedule(now + delay, "bundle_review", bundle["sid"], kind=kind, reject=reject)
+    delay = world.review_seconds * (QUICK_VALIDATION_FACTOR if reason else 1.0)
+    world.schedule(now + delay, "bundle_review", bundle["sid"], kind=kind, reject=reason)
 
 
 def _bundle_review(world: World, timer: Json, at: float) -> None:
     bundle = world.find(timer["data"]["kind"], timer["key"])
     if bundle is None or bundle["status"] != "in-review":
         return
-    if timer["data"]["reject"]:
-        set_bundle_status(world, bundle, "twilio-rejected", at, ADDRESS_REJECTION)
+    reason = timer["data"]["reject"]
+    if reason:  # older dumps kept a flag: the address rejection
+        set_bundle_status(
+            world,
+            bundle,
+            "twilio-rejected",
+            at,
+            str(reason) if reason is not True else ADDRESS_REJECTION,
+        )
     elif bundle["policy_sid"] not in SOLE_PROPRIETOR_POLICIES:
         set_bundle_status(world, bundle, "twilio-approved", at)
     # Sole-proprietor bundles stay in-review until their brand is OTP-verified.

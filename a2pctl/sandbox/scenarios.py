@@ -25,6 +25,7 @@ DOCS_ERRORS = "https://www.twilio.com/docs/api/errors/"
 # CustomerProfile `errors[]` item code: the official spec's example value.
 BUNDLE_REJECTED_CODE = 18601
 ADDRESS_REJECTION = "The provided address is not a valid US or Canada address"
+EMAIL_REJECTION = "The provided email address could not be verified"
 NUMBER_FAILURE_REASON = DOCS_ERRORS + "30126"
 
 
@@ -32,6 +33,7 @@ NUMBER_FAILURE_REASON = DOCS_ERRORS + "30126"
 class Scenario:
     description: str
     reject_profiles: bool = False
+    reject_profile_email: bool = False
     noncompliant_first_evaluation: bool = False
     fail_brands: bool = False
     answer_otp: bool = True
@@ -62,6 +64,11 @@ SCENARIO_TABLE: dict[str, Scenario] = {
         "customer profiles twilio-rejected with a failure reason (address validation) shortly "
         "after submission; a re-submitted profile passes",
         reject_profiles=True,
+    ),
+    "email-rejected": Scenario(
+        "customer profiles twilio-rejected for their Email (e-mail validation) shortly after "
+        "submission, again on each resubmission until the profile's Email has changed",
+        reject_profile_email=True,
     ),
     "slow-review": Scenario(
         f"brands go IN_REVIEW and stay there for {SLOW_REVIEW_FACTOR:g} review steps",

@@ -4,8 +4,9 @@ A file that ignores this advice is still valid (docs/contract.md §2), but campa
 ignore it are often rejected: the brand named in every sample, the embedded
 link / phone flags matching the samples (30889), no public URL shorteners
 (30892), privacy-policy and terms URLs given, a corporate brand-contact mailbox
-(21740). Reads raw data like `checks`, so warnings show even for files with
-errors.
+(21740); and, for onboarding, a company form (LLC, Inc.) in a sole proprietor's
+brand name (30903) and a missing TrustHub status callback. Reads raw data like
+`checks`, so warnings show even for files with errors.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ _LEGAL_SUFFIX = re.compile(
     r"(?i)[\s,]+(?:inc|incorporated|llc|l\.l\.c|corp|corporation|co|company|ltd|limited|llp"
     r"|pllc|pc|lp)\.?$"
 )
+# Entity suffixes of businesses that have an EIN: such a business is not a sole
+# proprietor (campaigns of such brands are rejected with 30903).
+_ENTITY_SUFFIX = re.compile(
+    r"(?i)[\s,]+(?:inc|incorporated|llc|l\.l\.c|corp|corporation|ltd|limited|llp|pllc)\.?$"
+)
 _MIN_DOMAIN_LABEL_CHARS = 4  # "acmeplumbing" of acmeplumbing.com names the brand; "my" does not
 
 
@@ -55,7 +61,23 @@ def advice(data: Any) -> list[Finding]:
         *_shorteners(data),
         *_policies(data),
         *_flow_advice(data),
+        *_onboarding_advice(data),
     ]
+
+
+def _onboarding_advice(data: Mapping[str, Any]) -> list[Finding]:
+    found: list[Finding] = []
+    brand = text_at(data, "sole_proprietor", "brand_name") or ""
+    if data.get("flow") == "sole_proprietor" and _ENTITY_SUFFIX.search(brand.strip()):
+        message = "ends in a company form: a business that is an LLC, Inc. or Corp. has an EIN"
+        message += " and registers as standard; Twilio rejects it as a sole proprietor (30903)"
+        found.append((("sole_proprietor", "brand_name"), message))
+    isv = data.get("isv")
+    if isinstance(isv, Mapping) and not isv.get("status_callback"):
+        message = "no status_callback: Twilio reports why a profile or bundle was rejected"
+        message += " (an address or e-mail it could not verify) only there; without it, ask Support"
+        found.append((("isv", "status_callback"), message))
+    return found
 
 
 def links(text: str) -> list[str]:

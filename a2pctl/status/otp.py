@@ -6,7 +6,9 @@ sole-proprietor brand whose identity is not yet verified; anything else is
 refused with the reason. Twilio allows 10 SmsOtp requests per second per
 account: the CLI passes a limiter at min(--rate, 10) for them. The time of each
 OTP a2pctl sends is kept in the store, so the next resend can say when the last
-one went out.
+one went out. A resend within 24 hours of the last OTP (a2pctl's own, or the
+automatic one, which goes out when the brand is approved) is refused unless forced:
+the code the customer has is still valid, and a new SMS only confuses them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from a2pctl.errors import A2pError, RegistrationFailed, UsageError
 from a2pctl.gateway import Gateway, Record
@@ -89,6 +92,31 @@ def last_sent(store: Store, brand_sid: str) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+def approved_at(brand: Record) -> float | None:
+    """When an APPROVED, unverified sole-proprietor brand was approved, which is when
+    Twilio sent its first OTP by itself (the record's last update, as nothing else
+    changes it until the OTP is answered)."""
+    if str(brand.get("status") or "").upper() != "APPROVED":
+        return None
+    try:
+        return datetime.fromisoformat(str(brand.get("date_updated"))).timestamp()
+    except ValueError:
+        return None
+
+
+def _too_soon(brand: Record, previous: float | None, now: float) -> A2pError | None:
+    last = max((t for t in (previous, approved_at(brand)) if t is not None), default=None)
+    if last is None or now - last >= OTP_VALID_SECONDS:
+        return None
+    hours = (now - last) / 3600
+    return UsageError(
+        f"{brand.get('sid')}: the last OTP went out {hours:.1f} h ago and is valid "
+        f"{OTP_VALID_HOURS} h: the customer can still answer it",
+        hint="ask the customer to reply YES to the SMS from +1 (915) 278-2000; "
+        "--force sends a new one anyway",
+    )
+
+
 def resend(
     refs: Sequence[str],
     *,
@@ -96,6 +124,7 @@ def resend(
     make_gateway: Callable[[str | None], Gateway],
     limiter: RateLimiter,
     clock: Clock,
+    force: bool = False,
 ) -> list[OtpResult]:
     """Resend the OTP for each reference (BN… or registration name), refusing where it
     cannot help. Unknown registration names are a UsageError before anything is sent."""
@@ -115,7 +144,11 @@ def resend(
         gateway = gateways[account]
         previous = last_sent(store, brand_sid)
         try:
-            check_eligible(gateway.fetch_brand(brand_sid))
+            brand = gateway.fetch_brand(brand_sid)
+            check_eligible(brand)
+            too_soon = None if force else _too_soon(brand, previous, clock.now())
+            if too_soon is not None:
+                raise too_soon
             limiter.acquire(gateway.account_sid)
             gateway.send_brand_otp(brand_sid)
         except A2pError as err:

@@ -124,6 +124,7 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
         )
     advice = remediation.for_brand(brand)
     if advice.severity == "failed" or status in BRAND_ENDED:
+        _refresh_bundles(run)
         brand_type = brand.get("brand_type")
         errors = [
             error(
@@ -141,6 +142,16 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
     detail = f"status {status}" + (f", identity {identity}" if identity else "")
     action = f"; {run.personal(advice.action)}" if advice.action else ""
     return Wait(f"brand {brand['sid']} ({detail}){action}")
+
+
+def _refresh_bundles(run: Run) -> None:
+    """What the bundles are now, for the fix a FAILED brand needs (an approved bundle is
+    set back to draft to be corrected) and for `plan` and `status` to show it."""
+    for kind in ("customer_profile", "trust_product"):
+        record = run.record(kind)
+        if record is not None and record.sid:
+            rec = run.gateway.fetch_bundle(kind, record.sid)
+            run.remember(record.sid, kind, rec.get("status"), rec)
 
 
 def _brand_deleted(run: Run, a: BrandGate, sid: str) -> Result:
@@ -269,8 +280,9 @@ def attach_number(run: Run, step: Step, a: AttachNumber) -> Result:
 def _in_another_service(run: Run, a: AttachNumber, number: str, err: GatewayError) -> Result:
     resolved = run.record(a.number_step)
     phone = str(resolved.data.get("phone_number") or number) if resolved else number
-    found = _SERVICE_SID.search(err.message or "")
-    where = f"messaging service {found.group(0)}" if found else "another messaging service"
+    ours = run.sid(a.service_step)
+    holders = [sid for sid in _SERVICE_SID.findall(err.message or "") if sid != ours]
+    where = f"messaging service {holders[0]}" if holders else "another messaging service"
     index = run.number_index(phone) if phone in run.customer.phone_numbers else None
     return Fail(
         [
