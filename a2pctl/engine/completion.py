@@ -37,12 +37,10 @@ def finish(run: Run, *, wait: bool, deadline: float) -> None:
     advice = remediation.for_campaign(campaign)
     if advice.severity != "failed":
         reason = f"campaign review ({status}): {advice.explanation}"
-        next_poll = run.clock.now() + run.poll_seconds
-        if run.until == "verified" and wait and next_poll <= deadline:
-            run.waiting, run.ready_at = reason, next_poll
+        if run.until == "verified" and wait and run.wait_again(reason, deadline):
             return
         kind: OutcomeKind = "submitted" if status in ("PENDING", "IN_PROGRESS") else "pending"
-        run.finish(kind, waiting_for=reason)
+        run.finish(kind, waiting_for=run.timed_out(reason, wait and run.until == "verified"))
         return
     errors = [
         error(

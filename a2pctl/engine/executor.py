@@ -32,8 +32,13 @@ from a2pctl.state.store import StepRecord, Store
 if TYPE_CHECKING:
     from a2pctl.spec.customer import Customer, FileCheck
 
-# Largest single sleep while waiting, so progress displays can count down.
+# Largest single sleep while waiting, so progress displays can count down and events
+# recorded meanwhile (by `events serve`) wake the registration they concern.
 TICK_SECONDS = 1.0
+# The first look at a review comes this soon; each next one twice as late, up to
+# --poll-seconds (a review that ends in seconds is seen in seconds, a long one costs
+# one request a minute).
+FIRST_POLL_SECONDS = 5.0
 # A service created after this much before the step started may be ours (clock skew).
 CLOCK_SKEW_SECONDS = 300.0
 
@@ -85,6 +90,8 @@ class Run:
         self._changes_applied = False
         self.poll_seconds = 0.0  # set by each advance; fee-bearing look-ups are spaced by it
         self.until: Until = "submitted"  # or "verified": wait through the campaign review
+        self.polls = 0  # looks at the same review so far: the back-off grows with them
+        self.timed_out_at: float | None = None
         self.numbers_rechecked = False
 
     # --- helpers the action handlers use ---------------------------------------------
@@ -186,15 +193,28 @@ class Run:
             self.finish("failed", errors=result.errors)
             return
         if isinstance(result, actions.Wait):
-            self.waiting = result.reason
-            next_poll = self.clock.now() + poll_seconds
-            if not wait or next_poll > deadline:
-                self.finish("pending", waiting_for=result.reason)
-            else:
-                self.ready_at = next_poll
+            if not (wait and self.wait_again(result.reason, deadline)):
+                self.finish("pending", waiting_for=self.timed_out(result.reason, wait))
             return
         self._record_done(step, result)
-        self.waiting = None
+        self.waiting, self.polls = None, 0
+
+    def wait_again(self, reason: str, deadline: float) -> bool:
+        """Schedule the next look at a review: back-off from seconds to `poll_seconds`,
+        and one last look at the deadline itself. False once the deadline has passed."""
+        now = self.clock.now()
+        if now >= deadline:
+            self.timed_out_at = deadline
+            return False
+        delay = min(self.poll_seconds, FIRST_POLL_SECONDS * 2**self.polls)
+        self.polls += 1
+        self.waiting, self.ready_at = reason, min(now + delay, deadline)
+        return True
+
+    def timed_out(self, reason: str, wait: bool) -> str:
+        if wait and self.timed_out_at is not None:
+            return f"{reason} (--timeout reached; still waiting)"
+        return reason
 
     def _not_before(self, step: Step, pause: float) -> tuple[float, str]:
         """When `step` may run: Twilio's documented pause after the step before it, and
@@ -367,6 +387,7 @@ def _schedule(
 ) -> None:
     order = {id(run): index for index, run in enumerate(runs)}
     turns: dict[int, int] = {id(run): 0 for run in runs}
+    heard_until = clock.now()
     while True:
         active = [run for run in runs if run.outcome is None]
         if not active:
@@ -374,10 +395,24 @@ def _schedule(
         # Soonest ready first; among equals, the one advanced least (fair interleaving).
         run = min(active, key=lambda r: (r.ready_at, turns[id(r)], order[id(r)]))
         remaining = run.ready_at - clock.now()
-        while remaining > 0:
-            reason = run.waiting or "the next step"
-            observer.waiting(run.name, reason, remaining)
+        if remaining > 0:
+            observer.waiting(run.name, run.waiting or "the next step", remaining)
             clock.sleep(min(remaining, TICK_SECONDS))
-            remaining = run.ready_at - clock.now()
+            heard_until = _wake_on_events(active, clock, heard_until)
+            continue
         turns[id(run)] += 1
         run.advance(wait=wait, deadline=deadline, poll_seconds=poll, pause=pause)
+
+
+def _wake_on_events(runs: list[Run], clock: Clock, since: float) -> float:
+    """An event recorded for a registration that waits on a review (by `events serve`,
+    into the same store) makes it look now instead of at its next poll."""
+    now = clock.now()
+    waiting = [run for run in runs if run.waiting is not None and run.ready_at > now]
+    if not waiting:
+        return now
+    heard = waiting[0].store.registrations_with_events_after(since)
+    for run in waiting:
+        if (run.name, run.account) in heard:
+            run.ready_at, run.polls = now, 0
+    return now

@@ -365,6 +365,14 @@ class Store:
             for row in rows
         ]
 
+    def registrations_with_events_after(self, received_at: float) -> set[tuple[str, str]]:
+        """(name, account) of each registration an event was recorded for since then."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT name, account FROM events WHERE received_at > ? AND name IS NOT NULL",
+            (received_at,),
+        ).fetchall()
+        return {(str(name), str(account)) for name, account in rows}
+
     # --- blobs ------------------------------------------------------------------------
     def get_blob(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM blobs WHERE key = ?", (key,)).fetchone()
