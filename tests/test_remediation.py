@@ -538,3 +538,39 @@ def test_worst_orders_failed_over_pending_over_ok() -> None:
     assert rem.worst([OK, PENDING, OK]) == PENDING
     assert rem.worst([PENDING, FAILED]) == FAILED
     assert rem.worst([]) == OK
+
+
+# The newer Twilio pages win over the older reference notes (docs/twilio/remediation.md §7).
+NEWER_PAGES = [
+    (30797, "company_type", "messaging_profile.company_type"),
+    (30798, "company_type", "messaging_profile.company_type"),
+    (30702, "resubmit the brand", None),
+    (30703, "no other brand uses", None),
+    (30880, "Support", None),
+    (30902, "Support", None),
+    (30898, "fewer brands", None),
+    (21714, "toll-free", "phone_numbers"),
+]
+
+
+@pytest.mark.parametrize(("code", "words", "field"), NEWER_PAGES)
+def test_error_advice_follows_twilios_newer_pages(code: int, words: str, field: str | None) -> None:
+    result = rem.for_error_code(code)
+    assert result is not None and words in str(result.action)
+    assert result.field == field
+
+
+def test_a_brand_in_review_needs_no_action_for_seven_business_days() -> None:
+    result = rem.for_brand({"status": "IN_REVIEW", "brand_type": "STANDARD"})
+    assert result.severity == PENDING
+    assert "seven business days" in result.explanation and "Support" not in str(result.action)
+
+
+@pytest.mark.parametrize("status", ["SUSPENDED", "EXPIRED"])
+def test_suspended_or_expired_brands_and_campaigns_are_failures_with_a_next_step(
+    status: str,
+) -> None:
+    brand = rem.for_brand({"status": status, "brand_type": "SOLE_PROPRIETOR"})
+    campaign = rem.for_campaign({"campaign_status": status})
+    assert brand.severity == campaign.severity == FAILED
+    assert brand.action and campaign.action

@@ -37,7 +37,7 @@ NOT_PERFORMED_STATUSES = frozenset({429, 503})
 TOO_MANY_REQUESTS = 429
 SERVER_ERRORS = range(500, 600)
 
-ERROR_DOCS_URL = "https://www.twilio.com/docs/errors/{code}"
+ERROR_DOCS_URL = "https://www.twilio.com/docs/api/errors/{code}"
 MAX_REASON_CHARS = 160  # keep transport reasons to one readable line
 
 # Twilio error codes with a known next step (21710, a number already in a

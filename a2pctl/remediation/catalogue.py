@@ -132,8 +132,8 @@ _BRAND: dict[tuple[str, str, str], Remediation] = {
     ),
     ("IN_REVIEW", "*", "*"): Remediation(
         PENDING,
-        "Under manual review, which can take up to about 7 business days.",
-        "Wait; contact Twilio Support if it stays IN_REVIEW for more than 2 days.",
+        "Under manual third-party review, which takes seven business days or more.",
+        "Nothing to do: wait (Twilio asks for no action while a brand is IN_REVIEW).",
     ),
     ("APPROVED", SOLE_PROPRIETOR, "VERIFIED"): Remediation(OK, "Approved and OTP-verified.", None),
     ("APPROVED", SOLE_PROPRIETOR, "VETTED_VERIFIED"): Remediation(

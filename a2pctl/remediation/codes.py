@@ -55,11 +55,16 @@ CODES: dict[int, Entry] = {
     ),
     # --- Brands (docs/twilio/remediation.md §3) ----------------------------------------------
     30701: ("A brand field has an invalid length or value.", FIX_AND_REREGISTER, None),
-    30702: ("The registration is not found at TCR (deleted or inactive).", SUPPORT, None),
+    30702: (
+        "The registration is not found at TCR (deleted or inactive).",
+        "Correct the profile data and resubmit the brand; if it is gone, register it again.",
+        None,
+    ),
     30703: (
         "Duplicate record: a TCR-unique attribute (EIN, legal name, phone, e-mail, website, "
         "stock symbol) is already used by another brand.",
-        "Reuse the customer's existing brand instead of registering a second one.",
+        "Use values no other brand uses for the fields named; if this customer is registered "
+        "already, reuse that brand instead of a second one.",
         None,
     ),
     30729: (
@@ -122,13 +127,13 @@ CODES: dict[int, Entry] = {
     ),
     30797: (
         "The government entity could not be verified.",
-        "Check business_type / business_industry and the legal name.",
-        "business.business_industry",
+        "Check the entity type (company_type) against the legal name and EIN.",
+        "messaging_profile.company_type",
     ),
     30798: (
         "The nonprofit status could not be verified.",
-        "Check the legal name and EIN of the nonprofit.",
-        "business.business_type",
+        "Check the entity type (company_type) against the nonprofit's legal name and EIN.",
+        "messaging_profile.company_type",
     ),
     30799: ("Brand verification failed for another reason.", FIX_AND_REREGISTER, None),
     21724: (
@@ -181,7 +186,7 @@ CODES: dict[int, Entry] = {
     ),
     60723: ("The brand's status does not allow updates.", SUPPORT, None),
     # --- Campaigns (docs/twilio/remediation.md §4) -------------------------------------------
-    30880: ("Vetting rejected the campaign for an unknown reason.", FIX_CAMPAIGN, None),
+    30880: ("Vetting rejected the campaign for an unknown reason.", SUPPORT, None),
     30881: ("The brand support e-mail is invalid.", FIX_CAMPAIGN, None),
     30882: ("Terms & Conditions violation (e.g. affiliate marketing).", NEW_CAMPAIGN, None),
     30883: ("Content violation (SHAFT, cannabis).", NEW_CAMPAIGN, None),
@@ -227,7 +232,11 @@ CODES: dict[int, Entry] = {
         "campaign.message_flow",
     ),
     30897: ("Disallowed content.", NEW_CAMPAIGN, None),
-    30898: ("Excessive EIN: the same EIN is used by many brands.", SUPPORT, None),
+    30898: (
+        "Excessive EIN: the same EIN is used by many brands.",
+        "Register fewer brands for this EIN (one per business).",
+        None,
+    ),
     30899: ("A carrier rejected the campaign.", FIX_CAMPAIGN, None),
     30900: (
         "The use case is ineligible (not supported, or the brand does not qualify).",
@@ -235,7 +244,7 @@ CODES: dict[int, Entry] = {
         "campaign.us_app_to_person_usecase",
     ),
     30901: ("The registration request timed out.", WAIT_RETRY, None),
-    30902: ("A DCA (connectivity partner) rejected the campaign.", FIX_CAMPAIGN, None),
+    30902: ("A DCA (connectivity partner) rejected the campaign.", SUPPORT, None),
     30903: (
         "Incorrect sole-proprietor registration: the customer has an EIN or does not qualify.",
         "Register the customer with the standard or low_volume_standard flow instead.",
@@ -289,7 +298,7 @@ CODES: dict[int, Entry] = {
     ),
     21714: (
         "The messaging service's number pool is full (400).",
-        "Use another messaging service for more numbers.",
+        "Twilio suggests a toll-free number or a short code for this volume.",
         "phone_numbers",
     ),
     21710: ("The number is already in the messaging service.", "Nothing to do.", None),

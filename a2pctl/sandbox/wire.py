@@ -55,7 +55,7 @@ class ApiError(Exception):
         return {
             "code": self.code,
             "message": self.message,
-            "more_info": f"https://www.twilio.com/docs/errors/{self.code}",
+            "more_info": f"https://www.twilio.com/docs/api/errors/{self.code}",
             "status": self.status,
         }
 
