@@ -61,6 +61,7 @@ WIRING = {
     "a2pctl.cli.events",
     "a2pctl.cli.sandbox",
     "a2pctl.cli.files",
+    "a2pctl.cli.bulk",
 }
 # The composition roots: the only places that pick the real gateway or the simulator.
 ROOTS = {"a2pctl.cli.app", "a2pctl.cli.sandbox", "a2pctl.cli.runtime"}
@@ -70,6 +71,7 @@ PRINTERS = WIRING | {
     "a2pctl.report.registrations",
     "a2pctl.report.status",
     "a2pctl.report.events",
+    "a2pctl.report.bulk",
 }
 
 

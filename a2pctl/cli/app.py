@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from a2pctl import __version__
+from a2pctl.cli import bulk as cli_bulk
 from a2pctl.cli import files as cli_files
 from a2pctl.cli import sandbox as cli_sandbox
 from a2pctl.cli.events import events_app
@@ -373,6 +374,9 @@ def numbers_report(
     exit_with(result.exit_code)
 
 
+app.command("init")(cli_bulk.init)
+app.command("import")(cli_bulk.import_csv)
+app.command("export")(cli_bulk.export)
 app.command()(cli_sandbox.sandbox)  # registered last: listed last in --help
 
 

@@ -1,0 +1,104 @@
+"""Rendering only, for the bulk commands: `import`, `export`, `init` (files in and
+out), `deregister` and `brand 2fa resend`. Core modules return typed results;
+these functions draw them as lines for people or one JSON document for scripts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from a2pctl.spec.customer import Problem
+    from a2pctl.spec.table import CellProblem, Table
+
+
+def _line(out: Console, text: str, style: str | None = None) -> None:
+    from rich.text import Text
+
+    out.print(Text(text, style=style or ""))
+
+
+# --- import / export --------------------------------------------------------------------
+
+
+def import_document(table: Table, written: Mapping[int, Path]) -> dict[str, Any]:
+    """`import --json`: {"source", "written", "problems", "rows": [{row, name, valid,
+    file, errors, warnings}]}; `written` maps a row's number to the file written."""
+    rows = []
+    for row in table.rows:
+        target = written.get(row.number)
+        rows.append(
+            {
+                "row": row.number,
+                "name": row.customer.name if row.customer else row.data.get("name"),
+                "valid": row.valid,
+                "file": str(target) if target else None,
+                "errors": [_cell_json(p) for p in row.errors],
+                "warnings": [_cell_json(p) for p in row.warnings],
+            }
+        )
+    return {
+        "source": table.source,
+        "written": [str(path) for path in written.values()],
+        "problems": [_cell_json(p) for p in table.problems],
+        "rows": rows,
+    }
+
+
+def _cell_json(problem: CellProblem) -> dict[str, Any]:
+    return {"row": problem.row, "column": problem.column or None, "message": problem.message}
+
+
+def render_import(
+    table: Table, written: Mapping[int, Path], keep_valid: bool, out: Console, err: Console
+) -> None:
+    """Each problem as `CSV:ROW:column: reason`, warnings marked, each file written."""
+    for problem in table.problems:
+        _line(out, str(problem))
+    for row in table.rows:
+        for problem in row.errors:
+            _line(out, str(problem))
+        for problem in row.warnings:
+            _line(
+                out, f"{problem.source}:{problem.row}:{problem.column}: warning: {problem.message}"
+            )
+    for number, path in written.items():
+        _line(out, f"wrote {path} (row {number})")
+    invalid = sum(1 for row in table.rows if not row.valid)
+    total = len(table.rows)
+    if table.problems or invalid:
+        if written:
+            tail = f"{len(written)} written, {invalid} invalid not written"
+        elif keep_valid:
+            tail = f"nothing written ({invalid} invalid)"
+        else:
+            tail = "nothing written: fix the cells above (--keep-valid writes the valid rows)"
+    else:
+        tail = f"{len(written)} written"
+    _line(err, f"{total} row{'s' if total != 1 else ''}: {tail}")
+
+
+def render_export_problems(problems: Sequence[Problem], err: Console) -> None:
+    for problem in problems:
+        _line(err, str(problem))
+    _line(err, "nothing exported: fix the files above (`a2pctl validate FILE...`)")
+
+
+# --- init ----------------------------------------------------------------------------------
+
+
+def render_init(path: Path, warnings: Sequence[Problem], out: Console) -> None:
+    for problem in warnings:
+        where = f"{problem.file}:{problem.line}:" if problem.line else f"{problem.file}:"
+        _line(out, f"{where} {problem.field}: warning: {problem.message}")
+    _line(out, f"wrote {path}: valid")
+    _line(out, f"next: a2pctl plan {path}   then: a2pctl register {path}")
+
+
+def render_answer_problems(source: str, problems: Sequence[tuple[str, str]], out: Console) -> None:
+    for field, message in problems:
+        _line(out, f"{source}: {field}: {message}" if field else f"{source}: {message}")
