@@ -122,7 +122,10 @@ def _ask(question: Question) -> str:
             f"the answers ended at {question.label}: nothing was written",
             hint="answer every question, or give the answers with --from-json",
         )
-    return line.rstrip("\r\n")
+    answer = line.rstrip("\r\n")
+    if not sys.stdin.isatty():  # piped answers: shown, so the transcript reads as typed
+        typer.echo(answer)
+    return answer
 
 
 def _answers(source: Path, flow: str | None) -> dict[str, Any]:

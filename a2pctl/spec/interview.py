@@ -279,6 +279,7 @@ def _parsed(spec: FieldSpec, raw: str) -> Any:
     if spec.choices and raw not in spec.choices:
         folded = {c.casefold(): c for c in spec.choices}
         raw = folded.get(raw.casefold(), raw)
+        r.one_of(spec.choices)(raw)
     spec.check(raw)
     return raw
 

@@ -26,9 +26,9 @@ from a2pctl.spec.customer import Customer, check_data
 TEMPLATE_ITEMS = {
     "authorized_representatives": 2,
     "campaign.message_samples": 5,
-    "campaign.opt_in_keywords": 2,
-    "campaign.opt_out_keywords": 3,
-    "campaign.help_keywords": 2,
+    "campaign.opt_in_keywords": 3,
+    "campaign.opt_out_keywords": 5,
+    "campaign.help_keywords": 3,
     "phone_numbers": 3,
 }
 TRUE, FALSE = "true", "false"
