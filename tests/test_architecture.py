@@ -62,6 +62,7 @@ WIRING = {
     "a2pctl.cli.sandbox",
     "a2pctl.cli.files",
     "a2pctl.cli.bulk",
+    "a2pctl.cli.brand",
 }
 # The composition roots: the only places that pick the real gateway or the simulator.
 ROOTS = {"a2pctl.cli.app", "a2pctl.cli.sandbox", "a2pctl.cli.runtime"}

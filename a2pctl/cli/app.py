@@ -18,6 +18,7 @@ from a2pctl import __version__
 from a2pctl.cli import bulk as cli_bulk
 from a2pctl.cli import files as cli_files
 from a2pctl.cli import sandbox as cli_sandbox
+from a2pctl.cli.brand import brand_app
 from a2pctl.cli.events import events_app
 from a2pctl.cli.files import FilesArg
 from a2pctl.cli.options import (
@@ -62,6 +63,7 @@ numbers_app = typer.Typer(help="Phone-number registration reports.", no_args_is_
 app.add_typer(otp_app, name="otp")
 app.add_typer(events_app, name="events")
 app.add_typer(numbers_app, name="numbers")
+app.add_typer(brand_app, name="brand")
 
 
 # --- global options --------------------------------------------------------------

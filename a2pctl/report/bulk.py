@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from a2pctl.spec.customer import Problem
     from a2pctl.spec.table import CellProblem, Table
+    from a2pctl.status.twofa import TwoFaResult
 
 
 def _line(out: Console, text: str, style: str | None = None) -> None:
@@ -102,3 +103,62 @@ def render_init(path: Path, warnings: Sequence[Problem], out: Console) -> None:
 def render_answer_problems(source: str, problems: Sequence[tuple[str, str]], out: Console) -> None:
     for field, message in problems:
         _line(out, f"{source}: {field}: {message}" if field else f"{source}: {message}")
+
+
+# --- brand 2fa resend --------------------------------------------------------------------
+
+
+def _when(epoch: float | None) -> str | None:
+    import time
+
+    return None if epoch is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def twofa_document(results: Sequence[TwoFaResult]) -> dict[str, Any]:
+    """`brand 2fa resend --json`: {"two_factor": [{ref, brand, registration, sent, ...}]}."""
+    return {
+        "two_factor": [
+            {
+                "ref": r.ref,
+                "brand": r.brand_sid,
+                "registration": r.registration,
+                "sent": r.sent,
+                "sent_at": _when(r.sent_at),
+                "brand_contact_email": r.contact,
+                "previous_sent_at": _when(r.previous_sent_at),
+                "error": None
+                if r.error is None
+                else {
+                    "code": r.error.code,
+                    "message": r.error.message,
+                    "hint": r.error.hint,
+                    "field": r.error.field,
+                },
+            }
+            for r in results
+        ]
+    }
+
+
+def render_twofa(results: Sequence[TwoFaResult], out: Console, err: Console) -> None:
+    for r in results:
+        who = r.brand_sid or r.ref
+        if r.registration:
+            who += f" ({r.registration})"
+        if r.error is not None:
+            code = f" [{r.error.code}]" if r.error.code is not None else ""
+            _line(err, f"refused: {r.error.message}{code}", "bold red")
+            if r.error.hint:
+                _line(err, f"hint: {r.error.hint}")
+            continue
+        to = f" to {r.contact}" if r.contact else " to the brand contact"
+        before = (
+            f" The previous one a2pctl sent went out {_when(r.previous_sent_at)}."
+            if r.previous_sent_at is not None
+            else ""
+        )
+        _line(
+            out,
+            f"2FA e-mail sent for {who}{to} at {_when(r.sent_at)}: the brand contact has 7 days "
+            f"to confirm it; `a2pctl status` shows the brand verified once they have.{before}",
+        )
