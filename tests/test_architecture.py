@@ -63,6 +63,7 @@ WIRING = {
     "a2pctl.cli.files",
     "a2pctl.cli.bulk",
     "a2pctl.cli.brand",
+    "a2pctl.cli.offboard",
 }
 # The composition roots: the only places that pick the real gateway or the simulator.
 ROOTS = {"a2pctl.cli.app", "a2pctl.cli.sandbox", "a2pctl.cli.runtime"}

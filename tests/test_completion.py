@@ -12,9 +12,8 @@ from cli_support import cli_env
 
 def _complete(words: str, cwd: Path) -> list[str]:
     env = cli_env()
-    env.update(
-        _A2PCTL_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(len(words.split()) - 1)
-    )
+    cword = len(words.split()) - (0 if words.endswith(" ") else 1)
+    env.update(_A2PCTL_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(cword))
     done = subprocess.run(
         [sys.executable, "-m", "a2pctl"], env=env, cwd=cwd, capture_output=True, text=True
     )

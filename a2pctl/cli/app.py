@@ -17,6 +17,7 @@ import typer
 from a2pctl import __version__
 from a2pctl.cli import bulk as cli_bulk
 from a2pctl.cli import files as cli_files
+from a2pctl.cli import offboard as cli_offboard
 from a2pctl.cli import sandbox as cli_sandbox
 from a2pctl.cli.brand import brand_app
 from a2pctl.cli.events import events_app
@@ -379,6 +380,7 @@ def numbers_report(
 app.command("init")(cli_bulk.init)
 app.command("import")(cli_bulk.import_csv)
 app.command("export")(cli_bulk.export)
+app.command("deregister")(cli_offboard.deregister)
 app.command()(cli_sandbox.sandbox)  # registered last: listed last in --help
 
 

@@ -19,11 +19,8 @@ from typing import Any
 
 from a2pctl.spec import crossfile
 from a2pctl.spec.customer import FileCheck, Problem, field_line
+from a2pctl.state.markers import CLAIMS, DEREGISTERED, deregistered_at
 from a2pctl.state.store import Registration, Store
-
-# Not flow steps (like `registration.adopting`): recorded by register and deregister.
-CLAIMS = "registration.claims"
-DEREGISTERED = "registration.deregistered"
 
 
 def stored_claims(store: Store) -> list[crossfile.Claim]:
@@ -92,10 +89,10 @@ def _not_taken_off(result: FileCheck, store: Store, account: str | None) -> File
     for registration in store.find_registrations(customer.name):
         if wanted is not None and registration.account != wanted:
             continue
-        gone = store.steps(registration.name, registration.account).get(DEREGISTERED)
-        if gone is None or gone.status != "done":
+        gone = deregistered_at(store, registration.name, registration.account)
+        if gone is None:
             continue
-        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(gone.finished_at or 0))
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(gone))
         message = (
             f"registration {customer.name!r} was taken off with `a2pctl deregister` on {when}: "
             "its campaign is deleted and its numbers are out of the service; leave this file "

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from a2pctl.engine.offboard import Change, Offboarding
     from a2pctl.spec.customer import Problem
     from a2pctl.spec.table import CellProblem, Table
     from a2pctl.status.twofa import TwoFaResult
@@ -162,3 +163,76 @@ def render_twofa(results: Sequence[TwoFaResult], out: Console, err: Console) -> 
             f"2FA e-mail sent for {who}{to} at {_when(r.sent_at)}: the brand contact has 7 days "
             f"to confirm it; `a2pctl status` shows the brand verified once they have.{before}",
         )
+
+
+# --- deregister ------------------------------------------------------------------------------
+
+_SYMBOLS = {"todo": "-", "done": "✓", "kept": "="}
+_VERBS = {
+    "remove_number": "remove",
+    "delete_campaign": "delete",
+    "delete_bundle": "delete",
+    "keep": "keep",
+}
+
+
+def offboarding_document(plans: Sequence[Offboarding]) -> dict[str, Any]:
+    """`deregister --json`: {"deregistrations": [{name, account, outcome, changes, errors}]}."""
+    return {
+        "deregistrations": [
+            {
+                "name": plan.name,
+                "account": plan.account,
+                "outcome": plan.outcome,
+                "changes": [
+                    {
+                        "action": change.kind,
+                        "target": change.what,
+                        "sid": change.sid,
+                        "state": change.state,
+                        "note": change.note,
+                    }
+                    for change in plan.changes
+                ],
+                "errors": plan.errors,
+            }
+            for plan in plans
+        ]
+    }
+
+
+def render_offboarding(plans: Sequence[Offboarding], out: Console) -> None:
+    """Each registration's changes: `-` to do, `✓` done, `=` kept (with why)."""
+    for plan in plans:
+        head = f"deregister {plan.name} (account {plan.account})"
+        if plan.outcome == "deregistered":
+            head = f"deregistered {plan.name} (account {plan.account})"
+        elif plan.outcome == "failed":
+            head = f"failed to deregister {plan.name} (account {plan.account})"
+        elif plan.already and not plan.todo:
+            head += ": already taken off"
+        _line(out, head + ":", "bold")
+        for change in plan.changes:
+            verb = _VERBS[change.kind] if change.state != "done" else "done:"
+            note = f" — {change.note}" if change.note else ""
+            style = {"todo": "yellow", "done": "green"}.get(change.state)
+            _line(out, f"  {_SYMBOLS[change.state]} {verb} {change.what}{note}", style)
+        for error in plan.errors:
+            _line(out, f"  error: {error.get('message')}", "bold red")
+
+
+def render_change(change: Change, err: Console) -> None:
+    _line(err, f"✓ {_VERBS[change.kind]} {change.what}")
+
+
+def render_offboarding_outcomes(plans: Sequence[Offboarding], out: Console) -> None:
+    """After the run: one line per registration (the changes were shown before)."""
+    for plan in plans:
+        done = sum(1 for c in plan.changes if c.state == "done")
+        kept = sum(1 for c in plan.changes if c.state == "kept")
+        if plan.outcome == "failed":
+            message = "; ".join(str(e.get("message")) for e in plan.errors)
+            _line(out, f"failed: {plan.name}: {message}", "bold red")
+            _line(out, "  what was done is recorded: re-run the same command to finish the rest")
+            continue
+        _line(out, f"deregistered {plan.name}: {done} done, {kept} kept", "green")
