@@ -269,3 +269,15 @@ def test_a_copy_with_a_registered_business_is_refused(tmp_path: Path, cli: InPro
         "'riverside-dental' in the state store: a second registration would pay again for a "
         "brand TCR refuses (30703); keep `name: riverside-dental`"
     ]
+
+
+def test_a_registration_of_another_account_holds_nothing_of_this_ones(
+    tmp_path: Path, cli: InProcess, registered: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tried in the sandbox first, then for real: the sandbox's account is another one."""
+    twin = copy(registered, tmp_path / "twin.yaml", ("name: jane-doe-pottery", "name: jane-twin"))
+    assert cli("validate", str(twin), cwd=tmp_path).returncode == 2  # no account known: all
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "1" * 32)
+    for file in (registered, twin):
+        done = cli("validate", str(file), cwd=tmp_path)
+        assert done.returncode == 0, done.stdout

@@ -88,6 +88,10 @@ def clashes(entries: Sequence[Entry], claims: Sequence[Claim] = ()) -> list[Clas
     found += _same_value(entries, _name, _name_message, by_account=True)
     found += _same_value(entries, _numbers, _number_message)
     found += _same_value(entries, _business, _business_message)
+    # A registration in another account (e.g. the sandbox's) holds nothing of this one's.
+    accounts = {e.account for e in entries}
+    if None not in accounts:
+        claims = [c for c in claims if c.account is None or c.account in accounts]
     found += _over_limit(entries, claims, "mobile", MOBILE_MAX_USES)
     found += _over_limit(entries, claims, "email", EMAIL_MAX_USES)
     for index, entry in enumerate(entries):
@@ -194,13 +198,14 @@ def _against(entry: Entry, claims: Sequence[Claim]) -> list[tuple[FieldPath, str
     customer = entry.customer
     found: list[tuple[FieldPath, str]] = []
     for claim in claims:
-        same_account = entry.account is None or claim.account in (None, entry.account)
-        if claim.name == customer.name and same_account:
+        if not (entry.account is None or claim.account in (None, entry.account)):
+            continue  # another account's registration (e.g. the sandbox's)
+        if claim.name == customer.name:
             continue  # the entry's own registration
         if claim.deregistered:
             continue
         registered = f"registered as {claim.name!r} in the state store"
-        if entry.file is not None and claim.file == entry.file and same_account:
+        if entry.file is not None and claim.file == entry.file:
             found.append(
                 (
                     ("name",),
