@@ -283,7 +283,7 @@ def test_init_asks_every_field_and_writes_a_file_that_validates(
         timeout=60,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "\nname: Registration key, unique per account: lowercase letters, digits and -. " \
+    assert "\nname — Registration key, unique per account: lowercase letters, digits and -. " \
         "Rule: lowercase letters, digits and -; at most 64 characters. Example: " \
         "jane-doe-pottery" in done.stdout  # fmt: skip
     assert done.stdout.splitlines()[-2:] == [

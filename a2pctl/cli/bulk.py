@@ -7,6 +7,7 @@ Wiring only: the questions, the CSV convention and the YAML writing live in
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -94,7 +95,7 @@ def init(
     else:
         from a2pctl.spec.interview import interview
 
-        data = interview(chosen, _ask, typer.echo)
+        data = interview(chosen, _asker(), typer.echo)
     header = [
         "A customer file for a2pctl, written by `a2pctl init`.",
         f"Check it with: a2pctl validate {file}",
@@ -111,21 +112,29 @@ def init(
     exit_with(ExitCode.OK)
 
 
-def _ask(question: Question) -> str:
-    """One answer from stdin, after the field's meaning, rule and example."""
-    typer.echo(f"\n{question.label}: {question.explanation}")
-    default = f" [{question.default}]" if question.default is not None else ""
-    typer.echo(f"{question.label}{default}: ", nl=False)
-    line = sys.stdin.readline()
-    if not line:
-        raise UsageError(
-            f"the answers ended at {question.label}: nothing was written",
-            hint="answer every question, or give the answers with --from-json",
-        )
-    answer = line.rstrip("\r\n")
-    if not sys.stdin.isatty():  # piped answers: shown, so the transcript reads as typed
-        typer.echo(answer)
-    return answer
+def _asker() -> Callable[[Question], str]:
+    """Answers from stdin, each question after its meaning, rule and example (not
+    repeated when the same question is asked again after a wrong answer)."""
+    last: list[str] = []
+
+    def ask(question: Question) -> str:
+        if last != [question.label]:
+            typer.echo(f"\n{question.label} — {question.explanation}")
+            last[:] = [question.label]
+        default = f" [{question.default}]" if question.default is not None else ""
+        typer.echo(f"{question.label}{default}: ", nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            raise UsageError(
+                f"the answers ended at {question.label}: nothing was written",
+                hint="answer every question, or give the answers with --from-json",
+            )
+        answer = line.rstrip("\r\n")
+        if not sys.stdin.isatty():  # piped answers: shown, so the transcript reads as typed
+            typer.echo(answer)
+        return answer
+
+    return ask
 
 
 def _answers(source: Path, flow: str | None) -> dict[str, Any]:
