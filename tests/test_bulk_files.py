@@ -396,3 +396,22 @@ def test_init_from_json_with_problems_lists_them_and_writes_nothing(
         "answers.json: campaign.message_samples.0: must be 20–1024 characters (got 9)",
     ]
     assert not (tmp_path / "jane.yaml").exists()
+
+
+def test_rows_are_checked_against_the_customers_already_in_the_directory(
+    tmp_path: Path, cli: InProcess
+) -> None:
+    customers = tmp_path / "customers"
+    customers.mkdir()
+    (customers / "jane-doe-pottery.yaml").write_text(EXAMPLE_FILES[0].read_text())
+    header = table.template("sole_proprietor")
+    cells = table.flatten(data_of(EXAMPLE_FILES[0]))
+    cells.update(name="jane-again", **{"sole_proprietor.mobile_phone_number": "+14155556201"})
+    write_csv(tmp_path / "new.csv", [header, [cells.get(c, "") for c in header]])
+    done = cli("import", "new.csv", "--out", "customers", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout.splitlines() == [
+        "new.csv:2:phone_numbers.0: +14155550123 is also a number of "
+        "customers/jane-doe-pottery.yaml: a number sends for one messaging service, one customer"
+    ]
+    assert sorted(p.name for p in customers.iterdir()) == ["jane-doe-pottery.yaml"]

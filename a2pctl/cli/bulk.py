@@ -18,6 +18,7 @@ from a2pctl.cli.options import JsonOpt, console, exit_with
 from a2pctl.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
+    from a2pctl.spec.crossfile import Entry
     from a2pctl.spec.interview import Question
 
 FLOWS = ("sole_proprietor", "standard", "low_volume_standard")
@@ -216,7 +217,8 @@ def import_csv(
     from a2pctl.cli.files import default_account
 
     text = _read_text(source, "a CSV file saved as UTF-8")
-    table = tables.read(text, str(source), account=default_account())
+    account = default_account()
+    table = tables.read(text, str(source), account=account, known=_customers_in(out, account))
     targets = tables.targets(table, out, force=force)
     written: dict[int, Path] = {}
     if keep_valid or not table.all_problems:
@@ -231,6 +233,24 @@ def import_csv(
     else:
         report.render_import(table, written, keep_valid, console(), console(stderr=True))
     exit_with(ExitCode.USAGE if table.all_problems else ExitCode.OK)
+
+
+def _customers_in(directory: Path, account: str | None) -> list[Entry]:
+    """The valid customer files already in a directory (the rows are checked against them)."""
+    from a2pctl.spec import customer as spec
+    from a2pctl.spec.crossfile import Entry
+    from a2pctl.spec.sources import SUFFIXES
+
+    if not directory.is_dir():
+        return []
+    found = []
+    for path in sorted(directory.iterdir()):
+        if path.suffix.lower() in SUFFIXES and path.is_file():
+            check = spec.check_file(path)
+            if check.customer is not None:
+                customer = check.customer
+                found.append(Entry(str(path), customer, customer.account_sid or account))
+    return found
 
 
 # --- export -------------------------------------------------------------------------------------

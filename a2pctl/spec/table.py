@@ -150,8 +150,15 @@ def _check_header(
 # --- reading rows -------------------------------------------------------------------------
 
 
-def read(text: str, source: str, *, account: str | None = None) -> Table:
-    """Every row of a CSV as customer data, each checked alone and across the rows."""
+def read(
+    text: str,
+    source: str,
+    *,
+    account: str | None = None,
+    known: Sequence[crossfile.Entry] = (),
+) -> Table:
+    """Every row of a CSV as customer data, each checked alone, across the rows and
+    against `known` customers (the files already in the import's directory)."""
     lines = text.splitlines()
     first = lines[0] if lines else ""
     delimiter = next((d for d in _DELIMITERS if d in first), ",")
@@ -172,7 +179,7 @@ def read(text: str, source: str, *, account: str | None = None) -> Table:
     except csv.Error as exc:
         problems.append(CellProblem(source, reader.line_num, "", f"CSV syntax error: {exc}"))
     if not problems:
-        _across(table, account)
+        _across(table, account, known)
     return table
 
 
@@ -230,7 +237,7 @@ def _closed_up(node: Any, path: Path, positions: dict[Path, dict[int, int]]) -> 
     return {k: _closed_up(v, (*path, k), positions) for k, v in node.items()}
 
 
-def _across(table: Table, account: str | None) -> None:
+def _across(table: Table, account: str | None, known: Sequence[crossfile.Entry]) -> None:
     valid = [row for row in table.rows if row.valid and row.customer is not None]
     entries = [
         crossfile.Entry(
@@ -239,7 +246,11 @@ def _across(table: Table, account: str | None) -> None:
         for row in valid
         if row.customer is not None
     ]
-    for clash in crossfile.clashes(entries):
+    names = {entry.customer.name for entry in entries}
+    others = [e for e in known if e.customer.name not in names]  # a row replacing its file
+    for clash in crossfile.clashes([*entries, *others]):
+        if clash.entry >= len(valid):
+            continue  # between files already there: `validate` reports those
         row = valid[clash.entry]
         row.errors.append(
             CellProblem(table.source, row.number, row.column(clash.path), clash.message)
