@@ -415,3 +415,15 @@ def test_rows_are_checked_against_the_customers_already_in_the_directory(
         "customers/jane-doe-pottery.yaml: a number sends for one messaging service, one customer"
     ]
     assert sorted(p.name for p in customers.iterdir()) == ["jane-doe-pottery.yaml"]
+
+
+def test_a_file_that_is_not_a_customer_csv_is_one_clear_problem(
+    tmp_path: Path, cli: InProcess
+) -> None:
+    done = cli("import", str(EXAMPLE_FILES[0]), "--out", "out", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == (
+        f"{EXAMPLE_FILES[0]}:1: the first line names no field of the customer file (name, flow, "
+        "business.business_name, …): `a2pctl import --template FLOW` prints a header\n"
+    )
+    assert not (tmp_path / "out").exists()

@@ -169,6 +169,13 @@ def read(
         return Table(source, [], [CellProblem(source, 1, "", "the CSV is empty: no header")], [])
     paths, problems = _check_header(source, header)
     table = Table(source, [h.strip() for h in header], problems, [])
+    if not any(paths):  # not a customer CSV at all: its rows would only repeat that
+        message = (
+            "the first line names no field of the customer file (name, flow, "
+            "business.business_name, …): `a2pctl import --template FLOW` prints a header"
+        )
+        table.problems = [CellProblem(source, 1, "", message)]
+        return table
     line = reader.line_num
     try:
         for cells in reader:
