@@ -94,8 +94,10 @@ def clashes(entries: Sequence[Entry], claims: Sequence[Claim] = ()) -> list[Clas
         claims = [c for c in claims if c.account is None or c.account in accounts]
     found += _over_limit(entries, claims, "mobile", MOBILE_MAX_USES)
     found += _over_limit(entries, claims, "email", EMAIL_MAX_USES)
-    for index, entry in enumerate(entries):
-        found += [Clash(index, path, message) for path, message in _against(entry, claims)]
+    index = _index([c for c in claims if not c.deregistered])
+    for position, entry in enumerate(entries):
+        candidates = _candidates(entry, index)
+        found += [Clash(position, path, message) for path, message in _against(entry, candidates)]
     return sorted(found, key=lambda c: c.entry)
 
 
@@ -192,6 +194,28 @@ def _over_limit(
             )
             clashes.append(Clash(index, path, message))
     return clashes
+
+
+def _index(claims: Sequence[Claim]) -> dict[str, list[Claim]]:
+    """Claims by what they hold (numbers, business, service, file): a fleet's files are
+    checked against a fleet's registrations without comparing every pair."""
+    index: dict[str, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        keys = [*claim.numbers, claim.business, claim.service, claim.file]
+        for key in dict.fromkeys(k for k in keys if k):
+            index[key].append(claim)
+    return index
+
+
+def _candidates(entry: Entry, index: dict[str, list[Claim]]) -> list[Claim]:
+    customer = entry.customer
+    keys = [*customer.phone_numbers, business_of(customer), customer.messaging_service.sid]
+    keys.append(entry.file)
+    found: dict[int, Claim] = {}
+    for key in keys:
+        for claim in index.get(key or "", []):
+            found[id(claim)] = claim
+    return list(found.values())
 
 
 def _against(entry: Entry, claims: Sequence[Claim]) -> list[tuple[FieldPath, str]]:
