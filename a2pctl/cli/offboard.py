@@ -58,7 +58,8 @@ def deregister(
     do the bundles it is built on; the messaging service is kept, empty. The changes are
     shown first and asked for (--yes: not asked; without a terminal to ask on, nothing
     is changed and the exit code is 2). Every step is recorded: a re-run after a kill
-    finishes the rest. Exit 0 done, 1 a request failed, 2 bad input or not confirmed.
+    finishes the rest. Exit 0 done, 1 a request failed, 2 bad input or not confirmed,
+    4 another a2pctl process is writing the registration.
 
     Examples:
 
