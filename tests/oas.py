@@ -114,6 +114,16 @@ class Operation:
 class Specs:
     source: Path
     operations: list[Operation]
+    # Every path the descriptions list, operations or not: (host, template) → path item.
+    paths: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def listed_path(self, url: str) -> str | None:
+        """The template of the listed path a URL is for, if the descriptions list one."""
+        parts = urlsplit(url)
+        for (host, template), _ in self.paths.items():
+            if host == parts.netloc and _path_regex(template).match(parts.path):
+                return template
+        return None
 
     def find(self, method: str, url: str) -> Operation:
         parts = urlsplit(url)
@@ -213,10 +223,15 @@ def _complete(directory: Path) -> bool:
 @cache
 def _load(directory: Path) -> Specs:
     operations: list[Operation] = []
+    paths: dict[tuple[str, str], dict[str, Any]] = {}
     for name in SPEC_FILES:
         document = json.loads((directory / name).read_text(encoding="utf-8"))
         operations.extend(_operations(document))
-    return Specs(source=directory, operations=operations)
+        default_host = urlsplit(document["servers"][0]["url"]).netloc
+        for path, item in document["paths"].items():
+            host = urlsplit(item.get("servers", [{}])[0].get("url", "")).netloc or default_host
+            paths[(host, path)] = item
+    return Specs(source=directory, operations=operations, paths=paths)
 
 
 def _operations(document: dict[str, Any]) -> list[Operation]:

@@ -55,7 +55,16 @@ MAY_IMPORT: dict[str, set[str]] = {
     "a2pctl.sandbox": set(),
 }
 # The CLI's wiring, in several modules by command group.
-WIRING = {"a2pctl.cli.app", "a2pctl.cli.options", "a2pctl.cli.events", "a2pctl.cli.sandbox"}
+WIRING = {
+    "a2pctl.cli.app",
+    "a2pctl.cli.options",
+    "a2pctl.cli.events",
+    "a2pctl.cli.sandbox",
+    "a2pctl.cli.files",
+    "a2pctl.cli.bulk",
+    "a2pctl.cli.brand",
+    "a2pctl.cli.offboard",
+}
 # The composition roots: the only places that pick the real gateway or the simulator.
 ROOTS = {"a2pctl.cli.app", "a2pctl.cli.sandbox", "a2pctl.cli.runtime"}
 # Rendering and wiring: the only modules that print.
@@ -64,6 +73,7 @@ PRINTERS = WIRING | {
     "a2pctl.report.registrations",
     "a2pctl.report.status",
     "a2pctl.report.events",
+    "a2pctl.report.bulk",
 }
 
 

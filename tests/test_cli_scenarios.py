@@ -85,6 +85,14 @@ def evaluation_field(done: Done) -> None:
     assert "  trust bundle" not in done.stdout  # stopped at the customer profile
 
 
+def two_fa_expired(done: Done) -> None:
+    # The brand is APPROVED but its public company's 2FA e-mail expired: the next step named.
+    assert "  brand BN" in done.stdout and "  campaign" not in done.stdout
+    assert any(line.endswith("[21737]") and "2FA Verification Expired" in line
+               for line in problems(done))  # fmt: skip
+    assert "`a2pctl brand 2fa resend northwind-outfitters`" in done.stderr + done.stdout
+
+
 @dataclass(frozen=True)
 class Expected:
     file: Path
@@ -109,6 +117,7 @@ EXPECTED = {
     "slow-review": Expected(STANDARD, 3, "pending", waits_for("status IN_REVIEW"), timeout="3"),
     "evaluation-noncompliant": Expected(STANDARD, 1, "failed", evaluation_field),
     "number-registration-fails": Expected(LVS, 0, "submitted", every_resource),
+    "2fa-expired": Expected(STANDARD, 1, "failed", two_fa_expired),
 }
 
 

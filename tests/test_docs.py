@@ -23,15 +23,16 @@ COMMANDS = re.findall(r"```sh\n(.+?)\n```", README)
 
 
 def _all_commands() -> list[list[str]]:
-    root = typer.main.get_command(app)
-    found: list[list[str]] = []
-    for name, command in root.commands.items():  # type: ignore[attr-defined]
+    """Every command, groups followed down to their leaves (`brand 2fa resend`)."""
+
+    def leaves(command: object, path: list[str]) -> list[list[str]]:
         subcommands = getattr(command, "commands", None)
-        if subcommands:
-            found += [[name, sub] for sub in subcommands]
-        else:
-            found.append([name])
-    return found
+        if not subcommands:
+            return [path]
+        return [leaf for name, sub in subcommands.items() for leaf in leaves(sub, [*path, name])]
+
+    root = typer.main.get_command(app)
+    return [leaf for name, command in root.commands.items() for leaf in leaves(command, [name])]  # type: ignore[attr-defined]
 
 
 def test_readme_has_exactly_two_single_line_commands() -> None:

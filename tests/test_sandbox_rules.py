@@ -313,7 +313,7 @@ def test_unknown_sids_paths_and_methods_answer_like_twilio(api: Api) -> None:
     assert missing.status == 404 and missing.body == {
         "code": 20404,
         "message": f"The requested resource /v1/EndUsers/IT{'0' * 32} was not found",
-        "more_info": "https://www.twilio.com/docs/errors/20404",
+        "more_info": "https://www.twilio.com/docs/api/errors/20404",
         "status": 404,
     }
     assert api.error("GET", f"{TRUSTHUB}/Nothing").status == 404

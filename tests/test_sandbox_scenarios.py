@@ -40,6 +40,7 @@ TESTED_SCENARIOS = {
     "slow-review",
     "evaluation-noncompliant",
     "number-registration-fails",
+    "2fa-expired",  # tests/test_twofa.py
 }
 Sent = list[tuple[str, dict[str, str], bytes]]
 

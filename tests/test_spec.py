@@ -570,7 +570,7 @@ def test_phone_numbers_are_normalised_to_e164(tmp_path: Path) -> None:
 def test_a_hyphenated_ein_is_sent_as_nine_digits() -> None:
     customer = check_file(EXAMPLES / LVS).customer
     assert customer is not None and customer.business is not None
-    assert customer.business.business_registration_number == "123456789"
+    assert customer.business.business_registration_number == "987654321"
 
 
 def test_a_customer_built_in_code_obeys_the_flow_rules() -> None:

@@ -15,12 +15,16 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from a2pctl import __version__
+from a2pctl.cli import bulk as cli_bulk
+from a2pctl.cli import files as cli_files
+from a2pctl.cli import offboard as cli_offboard
 from a2pctl.cli import sandbox as cli_sandbox
+from a2pctl.cli.brand import brand_app
 from a2pctl.cli.events import events_app
+from a2pctl.cli.files import FilesArg
 from a2pctl.cli.options import (
     GLOBALS,
     ApiUrlOpt,
-    FilesArg,
     JsonOpt,
     PauseOpt,
     RateOpt,
@@ -49,7 +53,7 @@ app = typer.Typer(
         "`a2pctl register --sandbox --wait examples/sole-proprietor.yaml`."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -60,6 +64,7 @@ numbers_app = typer.Typer(help="Phone-number registration reports.", no_args_is_
 app.add_typer(otp_app, name="otp")
 app.add_typer(events_app, name="events")
 app.add_typer(numbers_app, name="numbers")
+app.add_typer(brand_app, name="brand")
 
 
 # --- global options --------------------------------------------------------------
@@ -93,18 +98,19 @@ def _root(
 
 
 @app.command()
-def validate(files: FilesArg, json_out: JsonOpt = False) -> None:
+def validate(files: FilesArg, state: StateOpt = DEFAULT_STATE, json_out: JsonOpt = False) -> None:
     """Check customer files offline against every documented rule.
 
     Prints each problem as FILE:LINE: field.path: reason. Exit 0 when every file
-    is valid (warnings are printed but do not fail), 2 otherwise.
+    is valid (warnings are printed but do not fail), 2 otherwise. Files are also
+    checked against each other and the state store: the same name, phone number or
+    business twice, a sole proprietor's mobile or e-mail used more than TCR allows.
 
-    Example: a2pctl validate customers/*.yaml
+    Example: a2pctl validate customers/
     """
     from a2pctl.report import registrations as report
-    from a2pctl.spec import customer as spec
 
-    results = [spec.check_file(path) for path in files]
+    results = cli_files.check_files(files, state, cli_files.default_account())
     if json_out:
         report.print_json(report.validation_document(results))
     else:
@@ -137,11 +143,10 @@ def plan(
     """
     from a2pctl.engine import outcomes
     from a2pctl.report import registrations as report
-    from a2pctl.spec import customer as spec
     from a2pctl.state.store import Store
 
-    checks = [spec.check_file(path) for path in files]
     account = _plan_account(sandbox)
+    checks = cli_files.check_files(files, state, account)
     store = Store.open(state, get_clock()) if state.is_file() else None  # plan creates nothing
     try:
         plans = [outcomes.plan_for(check, store, account) for check in checks]
@@ -162,7 +167,7 @@ def _plan_account(sandbox: bool) -> str | None:
         from a2pctl.sandbox import SANDBOX_ACCOUNT_SID
 
         return SANDBOX_ACCOUNT_SID
-    return os.environ.get("TWILIO_ACCOUNT_SID") or None
+    return cli_files.default_account()
 
 
 @app.command()
@@ -218,9 +223,8 @@ def register(
 
       a2pctl register --json customers/*.yaml
     """
-    from a2pctl.engine import executor, outcomes
+    from a2pctl.engine import claims, executor, outcomes
     from a2pctl.report import registrations as report
-    from a2pctl.spec import customer as spec
 
     limit = parse_duration(timeout)
     if until not in ("submitted", "verified"):
@@ -236,7 +240,7 @@ def register(
         sandbox=sandbox,
         scenario=scenario,
     )
-    checks = [spec.check_file(path) for path in files]
+    checks = cli_files.check_files(files, None, None)  # the store's claims: below
     if not any(check.valid for check in checks):  # nothing to send: no store, no credentials
         invalid = [outcomes.invalid_outcome(check) for check in checks]
         if json_out:
@@ -245,6 +249,8 @@ def register(
             report.render_outcomes(invalid, console(), console(stderr=True))
         exit_with(ExitCode.USAGE)
     with runtime(settings) as rt:
+        checks = claims.check(checks, rt.store, rt.default_account)
+        claims.record(rt.store, checks, rt.default_account)
         progress = report.Progress(console(stderr=True), quiet=json_out)
         results = executor.register(
             checks,
@@ -400,6 +406,10 @@ def numbers_report(
     exit_with(result.exit_code)
 
 
+app.command("init")(cli_bulk.init)
+app.command("import")(cli_bulk.import_csv)
+app.command("export")(cli_bulk.export)
+app.command("deregister")(cli_offboard.deregister)
 app.command()(cli_sandbox.sandbox)  # registered last: listed last in --help
 
 

@@ -21,7 +21,7 @@ def sandbox(
             "--scenario",
             help="Outcome the simulator plays: default, brand-fails, campaign-rejected, "
             "otp-never-answered, bundle-rejected, email-rejected, slow-review, "
-            "evaluation-noncompliant, number-registration-fails.",
+            "evaluation-noncompliant, number-registration-fails, 2fa-expired.",
         ),
     ] = "default",
     review_seconds: Annotated[
@@ -45,7 +45,7 @@ def sandbox(
 
     Scenarios: default (everything approves; the OTP is answered), brand-fails,
     campaign-rejected, otp-never-answered, bundle-rejected, email-rejected, slow-review,
-    evaluation-noncompliant, number-registration-fails.
+    evaluation-noncompliant, number-registration-fails, 2fa-expired.
 
     Example: a2pctl sandbox --scenario brand-fails
     """

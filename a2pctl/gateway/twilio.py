@@ -44,7 +44,7 @@ from a2pctl.gateway.errors import (
     scrub,
     transport_failure,
 )
-from a2pctl.gateway.operations import Operations
+from a2pctl.gateway.lifecycle import LifecycleOperations
 from a2pctl.pacing import Clock, RateLimiter
 
 T = TypeVar("T")
@@ -191,9 +191,10 @@ def _without_none(values: Mapping[str, object] | None) -> list[tuple[str, object
     return [(k, v) for k, v in (values or {}).items() if v is not None]
 
 
-class TwilioGateway(Operations):
+class TwilioGateway(LifecycleOperations):
     """The `Gateway` over the official library, for one (credentials, account): the
-    operations of `Operations` over this class's client, retry policy and records."""
+    operations of `Operations` and `LifecycleOperations` over this class's client,
+    retry policy and records."""
 
     def __init__(
         self,

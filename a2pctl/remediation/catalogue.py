@@ -152,7 +152,8 @@ _BRAND: dict[tuple[str, str, str], Remediation] = {
         PENDING,
         "Approved, identity not verified yet: a public for-profit brand waits for its brand "
         "contact to click the Authentication+ 2FA e-mail (7 days to do so).",
-        "Ask the brand contact to open the verification e-mail; campaigns fail (30991/30994) "
+        "Ask the brand contact to open the verification e-mail (`a2pctl brand 2fa resend REF` "
+        "sends a new one); campaigns fail (30991/30994) "
         "until then.",
         "messaging_profile.brand_contact_email",
     ),

@@ -161,7 +161,8 @@ CODES: dict[int, Entry] = {
     21737: (
         "Authentication+: the 2FA link expired (older meaning: campaign blocked because the "
         "brand has no brand contact e-mail / 2FA).",
-        "Have the brand contact complete the 2FA e-mail, or set a brand contact e-mail.",
+        "Send a new 2FA e-mail with `a2pctl brand 2fa resend REF` and have the brand contact "
+        "confirm it, or set a brand contact e-mail.",
         "messaging_profile.brand_contact_email",
     ),
     21738: (
@@ -171,7 +172,8 @@ CODES: dict[int, Entry] = {
     ),
     21739: (
         "Authentication+: 2FA verification failed or timed out.",
-        "Start a new 2FA verification for the brand (the contact has 7 days to click).",
+        "Start a new 2FA verification: `a2pctl brand 2fa resend REF` (the contact has 7 days "
+        "to click).",
         "messaging_profile.brand_contact_email",
     ),
     21740: (
@@ -181,7 +183,7 @@ CODES: dict[int, Entry] = {
     ),
     21741: (
         "Authentication+: the 2FA code expired.",
-        "Start a new 2FA verification for the brand.",
+        "Start a new 2FA verification: `a2pctl brand 2fa resend REF`.",
         "messaging_profile.brand_contact_email",
     ),
     60723: ("The brand's status does not allow updates.", SUPPORT, None),

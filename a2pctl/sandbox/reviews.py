@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from a2pctl.sandbox import notify
+from a2pctl.sandbox import authplus, notify
 from a2pctl.sandbox.policies import SOLE_PROPRIETOR_POLICIES
 from a2pctl.sandbox.scenarios import (
     ADDRESS_REJECTION,
@@ -183,8 +183,14 @@ def _approve_brand(world: World, brand: Json, at: float) -> None:
             send_otp(world, brand, at)
         return
     vetted = not brand["skip_automatic_sec_vet"]
-    brand["identity_status"] = "VETTED_VERIFIED" if vetted else "VERIFIED"
     brand["brand_score"] = 75 if vetted else None
+    if authplus.expire_on_approval(world, brand):
+        notify.emit(
+            world, brand["_account"], "brand-registration.brand-unverified",
+            {**data, "identitystatus": "unverified"}, at=at,
+        )  # fmt: skip
+        return
+    brand["identity_status"] = "VETTED_VERIFIED" if vetted else "VERIFIED"
     notify.emit(
         world, brand["_account"], "brand-registration.brand-registered",
         {**data, "identitystatus": brand["identity_status"].lower()}, at=at,
@@ -344,6 +350,7 @@ ACTIONS: dict[str, Callable[[World, Json, float], None]] = {
     "number_register": _number_register,
     "number_deregister": _number_deregister,
     "sink_activate": _sink_activate,
+    "twofa_click": authplus.click,
 }
 
 

@@ -40,6 +40,7 @@ class Scenario:
     slow_brand_review: bool = False
     reject_campaigns: bool = False
     fail_numbers: bool = False
+    expire_2fa: bool = False
 
 
 SCENARIO_TABLE: dict[str, Scenario] = {
@@ -82,6 +83,12 @@ SCENARIO_TABLE: dict[str, Scenario] = {
     "number-registration-fails": Scenario(
         "phone numbers fail A2P registration (number-registration.failed, error 30126)",
         fail_numbers=True,
+    ),
+    "2fa-expired": Scenario(
+        "public for-profit brands stay APPROVED, identity UNVERIFIED, with error 21737 (the "
+        "Authentication+ 2FA e-mail expired) until `brand 2fa resend`; the new one is confirmed "
+        "one review step later",
+        expire_2fa=True,
     ),
 }
 

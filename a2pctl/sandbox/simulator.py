@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from a2pctl.sandbox import (
     api2010,
+    authplus,
     brands,
     bundles,
     campaigns,
@@ -59,6 +60,7 @@ ROUTES: list[Route] = [
     *trusthub.ROUTES,
     *api2010.ROUTES,
     *brands.ROUTES,
+    *authplus.ROUTES,
     *services.ROUTES,
     *campaigns.ROUTES,
     *eventstreams.ROUTES,

@@ -54,6 +54,7 @@ __all__ = [
     "MessagingService",
     "Problem",
     "SoleProprietorInfo",
+    "check_data",
     "check_file",
     "field_line",
     "json_schema_text",
@@ -116,14 +117,23 @@ def check_file(path: Path) -> FileCheck:
         line = loader.nearest_line(loaded.lines, path)
         return Problem(label, line, loader.format_field(path), message)
 
-    errors: list[Problem] = []
-    customer: Customer | None = None
-    try:
-        customer = Customer.model_validate(loaded.data)
-    except ValidationError as exc:
-        errors = [problem(tuple(e["loc"]), _message(e)) for e in exc.errors()]
-    warnings = [problem(path, message) for path, message in advice.advice(loaded.data)]
+    customer, found, advised = check_data(loaded.data)
+    errors = [problem(path, message) for path, message in found]
+    warnings = [problem(path, message) for path, message in advised]
     return FileCheck(label, not errors, _tidy(errors), _tidy(warnings), customer)
+
+
+Finding = tuple[loader.Path, str]
+
+
+def check_data(data: Any) -> tuple[Customer | None, list[Finding], list[Finding]]:
+    """A customer's data however it was read (a file, a CSV row, answers): the
+    customer if valid, every error and every warning, each as (field path, message)."""
+    try:
+        return Customer.model_validate(data), [], advice.advice(data)
+    except ValidationError as exc:
+        errors = [(tuple(e["loc"]), _message(e)) for e in exc.errors()]
+        return None, errors, advice.advice(data)
 
 
 def load_customers(paths: list[Path]) -> list[tuple[Path, Customer]]:

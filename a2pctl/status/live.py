@@ -10,6 +10,7 @@ Streams delivered). The meaning of every status lives in `remediation/catalogue.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
@@ -19,6 +20,7 @@ from a2pctl.gateway import BundleKind, Gateway, GatewayError
 from a2pctl.pacing import Clock
 from a2pctl.remediation import catalogue as rem
 from a2pctl.remediation.catalogue import Remediation
+from a2pctl.state.markers import deregistered_at
 from a2pctl.state.store import Registration, ResourceRecord, Store
 from a2pctl.status.items import (
     CAMPAIGN_GONE,
@@ -152,6 +154,9 @@ class _Checker:
 
     # --- a registration ----------------------------------------------------------------------
     def registration(self, reg: Registration) -> Row:
+        gone = deregistered_at(self.store, reg.name, reg.account)
+        if gone is not None:
+            return _taken_off(reg, gone, self.store.resources(name=reg.name, account=reg.account))
         records = self.store.resources(name=reg.name, account=reg.account)
         by_kind: dict[str, list[ResourceRecord]] = {}
         for record in records:
@@ -358,3 +363,22 @@ def _personal(item: Item, name: str, file: str | None) -> Item:
         return item
     action = action.replace("REF", name).replace("FILE", file or "FILE")
     return replace(item, remediation=replace(item.remediation, action=action))
+
+
+def _taken_off(reg: Registration, when: float, records: Sequence[ResourceRecord]) -> Row:
+    """A registration `a2pctl deregister` took off: nothing left to refresh or to do."""
+    day = time.strftime("%Y-%m-%d", time.gmtime(when))
+    kept = Remediation(rem.OK, "Kept: Twilio documents no API to delete a brand.", None)
+    items = [
+        Item("brand", r.sid, r.status, kept, reg.name, reg.account)
+        for r in records
+        if r.kind == "brand"
+    ]
+    gone = Remediation(
+        rem.OK,
+        f"Taken off with `a2pctl deregister` on {day}: its numbers left the messaging service "
+        "and its campaign was deleted; the brand and its bundles stay.",
+        None,
+    )
+    items.append(Item("campaign", None, "DELETED", gone, reg.name, reg.account))
+    return Row(reg.name, reg.account, reg.flow, tuple(items))

@@ -128,7 +128,7 @@ def resend(
 ) -> list[OtpResult]:
     """Resend the OTP for each reference (BN… or registration name), refusing where it
     cannot help. Unknown registration names are a UsageError before anything is sent."""
-    targets = [t for ref in refs for t in _resolve(store, ref.strip())]
+    targets = [t for ref in refs for t in resolve_brands(store, ref.strip())]
     gateways: dict[str | None, Gateway] = {}
     results = []
     for ref, brand_sid, name, account in targets:
@@ -164,8 +164,9 @@ def resend(
 _Target = tuple[str, str | None, str | None, str | None]
 
 
-def _resolve(store: Store, ref: str) -> list[_Target]:
-    """(ref, brand SID or None, registration name, account) for each brand a ref names."""
+def resolve_brands(store: Store, ref: str) -> list[_Target]:
+    """(ref, brand SID or None, registration name, account) for each brand a ref names
+    (a BN… SID or a registration name; also used by the 2FA resend)."""
     if ref.startswith("BN"):
         record = store.find_resource(ref)
         return [(ref, ref, record.name if record else None, record.account if record else None)]

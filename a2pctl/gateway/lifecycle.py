@@ -1,0 +1,56 @@
+"""The operations of taking a customer off, and the Authentication+ 2FA resend.
+
+`LifecycleOperations` adds to `Operations` (same primitives, no `twilio` here):
+removing a number from a messaging service, deleting a bundle, reading an end
+user, and `POST /v1/a2p/BrandRegistrations/{BN}/2fa`. The library has no method
+for that one (twilio-python 9.13; the OpenAPI description lists the path with no
+operation), so it goes through the library's generic request — the same client,
+limiter and retry policy as every other request.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from a2pctl.gateway import BundleKind, Record
+from a2pctl.gateway.operations import Operations
+
+TWO_FA_PATH = "/a2p/BrandRegistrations/{sid}/2fa"  # under messaging.twilio.com/v1
+
+
+class LifecycleOperations(Operations):
+    def remove_service_phone_number(self, service_sid: str, phone_number_sid: str) -> None:
+        number = self._client.messaging.v1.services(service_sid).phone_numbers(phone_number_sid)
+        resource = f"DELETE /v1/Services/{service_sid}/PhoneNumbers/{phone_number_sid}"
+        self._call(resource, number.delete)
+
+    def delete_bundle(self, kind: BundleKind, sid: str) -> None:
+        bundles, path = self._bundles(kind)
+        self._call(f"DELETE {path}/{sid}", bundles(sid).delete)
+
+    def fetch_end_user(self, sid: str) -> Record:
+        target = self._client.trusthub.v1.end_users(sid)
+        return self._fetch(f"GET /v1/EndUsers/{sid}", target)
+
+    def resend_brand_2fa(self, sid: str) -> Record:
+        """Start a new Authentication+ 2FA e-mail to the brand contact. Each request
+        sends an e-mail: never repeated once it may have been performed."""
+        uri = TWO_FA_PATH.format(sid=sid)
+        messaging = self._client.messaging.v1
+
+        def send() -> Record:
+            response = messaging.request("POST", uri)
+            return _json_record(response.text)
+
+        return self._call(f"POST /v1{uri}", send, create=True)
+
+
+def _json_record(text: str | None) -> Record:
+    """The answer's JSON object; Twilio documents no body for this one, so any other
+    answer (empty, not JSON) is an empty record."""
+    try:
+        value: Any = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

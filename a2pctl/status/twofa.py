@@ -1,0 +1,202 @@
+"""Re-send the Authentication+ 2FA e-mail: `POST …/BrandRegistrations/{BN}/2fa`.
+
+Public for-profit brands (a Standard or LVS customer whose `company_type` is
+public) pass TCR's Authentication+: the brand contact (`brand_contact_email`)
+gets a verification e-mail and has 7 days to confirm it (docs/twilio/flows.md §3 Step 3).
+When it expired or failed (21736–21741) Twilio documents this one request to
+start a new one (docs: "A2P 10DLC - Brand 2FA Verification Resource"). Anything
+else is refused with the reason before a request is sent: sole-proprietor brands
+(verified by OTP), private, non-profit and government companies (no
+Authentication+), mock brands, brands already verified, and brands TCR has not
+registered yet. Whether the company is public is read from Twilio: the brand's
+trust product holds the `us_a2p_messaging_profile_information` end user.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from a2pctl.errors import A2pError, RegistrationFailed
+from a2pctl.gateway import Gateway, GatewayError, Record
+from a2pctl.pacing import Clock
+from a2pctl.remediation import codes
+from a2pctl.remediation.catalogue import SOLE_PROPRIETOR
+from a2pctl.state.store import Store
+from a2pctl.status.otp import resolve_brands
+
+TWO_FA_CODES = frozenset(range(21736, 21742))  # Authentication+ errors (changelog 2025-08-07)
+PROFILE_TYPE = "us_a2p_messaging_profile_information"  # the end user with company_type
+_VERIFIED = frozenset({"VERIFIED", "VETTED_VERIFIED"})
+_BLOB_PREFIX = "2fa:"  # store blob per brand: {"sent_at": epoch seconds, "count": n}
+
+
+@dataclass(frozen=True)
+class TwoFaResult:
+    ref: str
+    brand_sid: str | None
+    registration: str | None
+    sent_at: float | None = None  # None: refused or failed, see `error`
+    contact: str | None = None  # the brand contact e-mail the new 2FA goes to
+    previous_sent_at: float | None = None  # the last 2FA a2pctl sent before this one
+    error: A2pError | None = None
+
+    @property
+    def sent(self) -> bool:
+        return self.sent_at is not None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the brand's messaging profile says (None where it says nothing)."""
+
+    company_type: str | None
+    brand_contact_email: str | None
+
+
+def messaging_profile(gateway: Gateway, brand: Record) -> Profile:
+    """The company type and brand contact of the brand's trust product."""
+    trust = brand.get("a2p_profile_bundle_sid")
+    if not trust:
+        return Profile(None, None)
+    for assignment in gateway.list_assignments("trust_product", str(trust)):
+        sid = str(assignment.get("object_sid") or "")
+        if not sid.startswith("IT"):
+            continue
+        user = gateway.fetch_end_user(sid)
+        if user.get("type") != PROFILE_TYPE:
+            continue
+        attributes = user.get("attributes")
+        if isinstance(attributes, str):  # a JSON string where the record kept one
+            attributes = json.loads(attributes)
+        if isinstance(attributes, dict):
+            kind, contact = attributes.get("company_type"), attributes.get("brand_contact_email")
+            return Profile(str(kind) if kind else None, str(contact) if contact else None)
+    return Profile(None, None)
+
+
+def check_eligible(brand: Record, profile: Profile) -> None:
+    """Raise RegistrationFailed unless a new 2FA e-mail can help this brand."""
+    sid = brand.get("sid") or "the brand"
+    brand_type = str(brand.get("brand_type") or "STANDARD").upper()
+    status = str(brand.get("status") or "").upper()
+    identity = str(brand.get("identity_status") or "").upper()
+    if brand_type == SOLE_PROPRIETOR:
+        raise RegistrationFailed(
+            f"{sid} is a sole-proprietor brand: it is verified by OTP, not by the "
+            "Authentication+ 2FA e-mail",
+            hint="`a2pctl otp resend REF` re-sends the OTP SMS",
+        )
+    if brand.get("mock"):
+        raise RegistrationFailed(
+            f"{sid} is a mock brand: it is never registered with TCR, so it has no 2FA",
+            hint="mock brands are for testing; register a real brand for traffic",
+        )
+    if profile.company_type != "public":
+        kind = f"a {profile.company_type} company" if profile.company_type else "not public"
+        raise RegistrationFailed(
+            f"{sid} is {kind}: the Authentication+ 2FA e-mail is for public for-profit brands only",
+            hint="private, non-profit and government brands are verified by TCR vetting; "
+            "`a2pctl status` shows where the brand stands",
+        )
+    if identity in _VERIFIED:
+        raise RegistrationFailed(
+            f"{sid} is already verified (identity_status {identity}): no 2FA needed",
+            hint="`a2pctl status` shows what comes next",
+        )
+    failed_2fa = any(code in TWO_FA_CODES for code in _error_codes(brand))
+    if status == "FAILED" and not failed_2fa:
+        raise RegistrationFailed(
+            f"{sid} is FAILED for another reason than its 2FA: a new 2FA e-mail cannot help",
+            hint="`a2pctl status` names the problem; fix the file and re-run register",
+        )
+    if status not in ("APPROVED", "FAILED"):
+        raise RegistrationFailed(
+            f"{sid} is {status or 'not registered yet'}: the first 2FA e-mail goes out by "
+            "itself once TCR registers the brand",
+            hint="wait for the brand review (`a2pctl status`)",
+        )
+
+
+def last_sent(store: Store, brand_sid: str) -> float | None:
+    raw = store.get_blob(_BLOB_PREFIX + brand_sid)
+    value = json.loads(raw).get("sent_at") if raw else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def resend(
+    refs: Sequence[str],
+    *,
+    store: Store,
+    make_gateway: Callable[[str | None], Gateway],
+    clock: Clock,
+) -> list[TwoFaResult]:
+    """A new 2FA e-mail for each reference (BN… or registration name), or the reason
+    why not. Unknown registration names are a UsageError before anything is sent."""
+    targets = [t for ref in refs for t in resolve_brands(store, ref.strip())]
+    gateways: dict[str | None, Gateway] = {}
+    results: list[TwoFaResult] = []
+    for ref, brand_sid, name, account in targets:
+        if brand_sid is None:
+            refusal = RegistrationFailed(
+                f"registration {name!r} has no brand yet",
+                hint="run `a2pctl register FILE`; the first 2FA e-mail follows the brand review",
+            )
+            results.append(TwoFaResult(ref, None, name, error=refusal))
+            continue
+        if account not in gateways:
+            gateways[account] = make_gateway(account)
+        gateway = gateways[account]
+        previous = last_sent(store, brand_sid)
+        profile = Profile(None, None)
+        try:
+            brand = gateway.fetch_brand(brand_sid)
+            profile = messaging_profile(gateway, brand)
+            check_eligible(brand, profile)
+            gateway.resend_brand_2fa(brand_sid)
+        except GatewayError as err:
+            error = mapped(err, brand_sid)
+            results.append(TwoFaResult(ref, brand_sid, name, None, None, previous, error))
+            continue
+        except A2pError as err:
+            results.append(TwoFaResult(ref, brand_sid, name, None, None, previous, err))
+            continue
+        sent_at = clock.now()
+        count = _count(store, brand_sid) + 1
+        store.put_blob(_BLOB_PREFIX + brand_sid, json.dumps({"sent_at": sent_at, "count": count}))
+        contact = profile.brand_contact_email
+        results.append(TwoFaResult(ref, brand_sid, name, sent_at, contact, previous))
+    return results
+
+
+def mapped(err: GatewayError, brand_sid: str) -> A2pError:
+    """A 2173x answer as its documented meaning and next step; others unchanged."""
+    code = err.code if isinstance(err.code, int) else None
+    if code not in TWO_FA_CODES:
+        return err
+    assert code is not None
+    meaning, action, field = codes.CODES[code]
+    twilio = f" (Twilio: {err.message})" if err.message else ""
+    return RegistrationFailed(
+        f"{brand_sid}: the 2FA resend was refused: {meaning}{twilio}",
+        hint=action,
+        field=field,
+        code=code,
+    )
+
+
+def _error_codes(brand: Record) -> list[int]:
+    found = []
+    for error in brand.get("errors") or []:
+        if isinstance(error, dict):
+            code = error.get("error_code", error.get("code"))
+            if isinstance(code, int) or (isinstance(code, str) and code.isdigit()):
+                found.append(int(code))
+    return found
+
+
+def _count(store: Store, brand_sid: str) -> int:
+    raw = store.get_blob(_BLOB_PREFIX + brand_sid)
+    value = json.loads(raw).get("count") if raw else 0
+    return value if isinstance(value, int) else 0
