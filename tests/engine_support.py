@@ -7,6 +7,7 @@ the simulator; a recording proxy notes when (on the fake clock) each one arrived
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,3 +175,22 @@ def count_resources(world: World) -> dict[str, int]:
         ),
         "numbers": sum(len(gw.list_service_phone_numbers(s["sid"])) for s in services),
     }
+
+
+@dataclass
+class Patched:
+    """The simulator, with one record's answer changed (a state no scenario reaches)."""
+
+    real: Simulator
+    applies: Callable[[str, str], bool]
+    changes: dict[str, Any]
+
+    def handle(self, method: str, url: str, headers: Any, body: bytes) -> SimResponse:
+        answer = self.real.handle(method, url, headers, body)
+        if method == "GET" and self.applies(method, url) and answer.status == 200:
+            record = {**json.loads(answer.body), **self.changes}
+            return SimResponse(answer.status, answer.headers, json.dumps(record))
+        return answer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)

@@ -34,7 +34,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "a2pctl.engine.plan": {"a2pctl.flows", "a2pctl.spec", "a2pctl.errors"},
     "a2pctl.state": {"a2pctl.errors", "a2pctl.pacing"},
     "a2pctl.gateway": {"a2pctl.errors", "a2pctl.pacing"},
-    "a2pctl.remediation": {"a2pctl.spec"},
+    "a2pctl.remediation": {"a2pctl.spec", "a2pctl.gateway.records"},
     "a2pctl.status": {
         "a2pctl.state",
         "a2pctl.gateway",

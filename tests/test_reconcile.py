@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import get_args
 
 import pytest
 from engine_support import (
@@ -16,6 +16,7 @@ from engine_support import (
     STANDARD,
     Hit,
     Killed,
+    Patched,
     World,
     count_resources,
     make_world,
@@ -25,7 +26,7 @@ from a2pctl.engine.outcomes import Until, exit_code, plan_for
 from a2pctl.engine.plan import Plan
 from a2pctl.engine.reconcile import MAX_BRAND_RESUBMISSIONS, RESUBMIT_BRAND, FixKind
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID
-from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SimResponse, Simulator
+from a2pctl.sandbox import SANDBOX_ACCOUNT_SID
 from a2pctl.spec import customer as spec
 
 USA2P = "/Compliance/Usa2p"
@@ -195,25 +196,6 @@ def test_a_campaign_fix_the_update_cannot_carry_is_a_recreate_shown_with_its_fee
 
 
 # --- 4. outcomes that mean what they say ---------------------------------------------------
-
-
-@dataclass
-class Patched:
-    """The simulator, with one record's answer changed (a state no scenario reaches)."""
-
-    real: Simulator
-    applies: Callable[[str, str], bool]
-    changes: dict[str, Any]
-
-    def handle(self, method: str, url: str, headers: Any, body: bytes) -> SimResponse:
-        answer = self.real.handle(method, url, headers, body)
-        if method == "GET" and self.applies(method, url) and answer.status == 200:
-            record = {**json.loads(answer.body), **self.changes}
-            return SimResponse(answer.status, answer.headers, json.dumps(record))
-        return answer
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.real, name)
 
 
 @pytest.mark.parametrize("status", ["SUSPENDED", "EXPIRED"])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from a2pctl.engine.actions.results import error
 from a2pctl.engine.fixes import remember_campaign
 from a2pctl.flows.model import AttachNumber
+from a2pctl.gateway.records import registration_errors
 
 if TYPE_CHECKING:
     from a2pctl.engine.executor import Run
@@ -44,12 +45,9 @@ def finish(run: Run, *, wait: bool, deadline: float) -> None:
         return
     errors = [
         error(
-            str(e.get("description") or e.get("error_code")),
-            code=e.get("error_code"),
-            field=remediation.from_error(e, "campaign").field,
+            e.description, code=e.code, field=remediation.from_error(e.as_dict(), "campaign").field
         )
-        for e in campaign.get("errors") or []
-        if isinstance(e, dict)
+        for e in registration_errors(campaign.get("errors"))
     ]
     if status == "FAILED":
         text = (

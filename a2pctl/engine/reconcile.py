@@ -37,6 +37,7 @@ from a2pctl.flows.model import (
     Flow,
     Step,
 )
+from a2pctl.gateway.records import registration_errors
 
 if TYPE_CHECKING:  # the records are input, read here, never the store
     from a2pctl.state.store import StepRecord
@@ -275,7 +276,7 @@ def _campaign_fix(step: Step, campaign: Mapping[str, Any] | None) -> Fix:
             f"campaign is {status}: Twilio takes edits of a FAILED campaign only, so the "
             "changed campaign section is not sent",
         )
-    codes = {e.get("error_code") for e in campaign.get("errors") or [] if isinstance(e, dict)}
+    codes = {e.code for e in registration_errors(campaign.get("errors"))}
     fields = campaign_changes(step, campaign)
     fixed = fields - set(EDITABLE_CAMPAIGN_FIELDS)
     if codes & NOT_RESUBMITTABLE:

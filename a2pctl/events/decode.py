@@ -29,6 +29,7 @@ from a2pctl.events.catalog import (
     TYPE_KIND_STATUS,
 )
 from a2pctl.events.payload import parse_body
+from a2pctl.gateway.records import normalised
 
 # "com. twilio.messaging compliance.x" -> "com.twilio.messaging.compliance.x"
 _TYPE_SEPARATORS = re.compile(r"[\s.]+")
@@ -243,23 +244,8 @@ def _kind_from_data(data: dict[str, Any]) -> str:
 
 
 def _errors(value: Any) -> tuple[dict[str, Any], ...]:
-    """Schema-v2 error arrays, in the REST API's `errors[]` shape."""
-    if not isinstance(value, list):
-        return ()
-    out = []
-    for entry in value:
-        if not isinstance(entry, dict):
-            continue
-        fields = entry.get("registrationerrorfields")
-        out.append(
-            {
-                "error_code": entry.get("registrationerrorcode"),
-                "description": _text(entry.get("registrationerrordescription")),
-                "url": _text(entry.get("registrationerrorurl")),
-                "fields": [str(f) for f in fields] if isinstance(fields, list) else [],
-            }
-        )
-    return tuple(out)
+    """Schema-v2 error arrays, in the REST API's `errors[]` shape (gateway/records.py)."""
+    return tuple(normalised(value))
 
 
 def _has_items(data: dict[str, Any], key: str) -> bool:

@@ -45,6 +45,7 @@ from a2pctl.gateway.errors import (
     transport_failure,
 )
 from a2pctl.gateway.lifecycle import LifecycleOperations
+from a2pctl.gateway.records import normalised
 from a2pctl.pacing import Clock, RateLimiter
 
 T = TypeVar("T")
@@ -359,8 +360,12 @@ class TwilioGateway(LifecycleOperations):
 
 # --- records out ---------------------------------------------------------------------
 def _record(instance: Any) -> Record:
-    """A library instance as Twilio's snake_case JSON: public attributes, dates as ISO-8601."""
-    return {k: _plain(v) for k, v in vars(instance).items() if not k.startswith("_")}
+    """A library instance as Twilio's snake_case JSON: public attributes, dates as ISO-8601,
+    `errors` in their one shape (gateway/records.py)."""
+    record = {k: _plain(v) for k, v in vars(instance).items() if not k.startswith("_")}
+    if isinstance(record.get("errors"), list):
+        record["errors"] = normalised(record["errors"])
+    return record
 
 
 def _plain(value: Any) -> Any:

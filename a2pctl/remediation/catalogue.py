@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from a2pctl.gateway.records import normalised, registration_errors
 from a2pctl.remediation import codes
 
 # Re-exported: the field mapping is part of this module's public interface.
@@ -199,7 +200,7 @@ def for_brand(brand: Mapping[str, Any]) -> Remediation:
     if status == "FAILED":
         return _brand_failure(brand, brand_type, errors)
     if status == "APPROVED":
-        blocking = [e for e in errors if _int(e.get("error_code", e.get("code"))) in _TWO_FA_CODES]
+        blocking = [e for e in errors if _int(e.get("error_code")) in _TWO_FA_CODES]
         if blocking:
             return from_error(blocking[0], "brand", object_type=brand_type)
         if brand.get("mock") and brand_type == SOLE_PROPRIETOR:
@@ -219,7 +220,7 @@ def for_brand(brand: Mapping[str, Any]) -> Remediation:
 
 
 def _brand_failure(
-    brand: Mapping[str, Any], brand_type: str, errors: list[Mapping[str, Any]]
+    brand: Mapping[str, Any], brand_type: str, errors: list[dict[str, Any]]
 ) -> Remediation:
     entry: Remediation | None = None
     for error in errors:
@@ -397,9 +398,10 @@ def for_error_code(code: int | None) -> Remediation | None:
 def from_error(
     error: Mapping[str, Any], kind: str, *, object_type: str | None = None
 ) -> Remediation:
-    """One entry of a brand's or campaign's `errors` ({error_code, description, fields})."""
-    code = _int(error.get("error_code", error.get("code")))
-    description = str(error.get("description") or error.get("message") or "").strip()
+    """One entry of a brand's or campaign's `errors`, in any of Twilio's shapes."""
+    [parsed] = registration_errors([error])
+    error = parsed.as_dict()
+    code, description = parsed.code, parsed.description
     entry = for_error_code(code) or Remediation(
         FAILED, description or f"Error {code}.", codes.FIX_AND_REREGISTER
     )
@@ -426,8 +428,8 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _error_list(value: Any) -> list[Mapping[str, Any]]:
-    return [e for e in value if isinstance(e, Mapping)] if isinstance(value, list) else []
+def _error_list(value: Any) -> list[dict[str, Any]]:
+    return normalised(value)
 
 
 def _feedback(brand: Mapping[str, Any]) -> list[str]:

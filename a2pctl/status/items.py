@@ -11,6 +11,7 @@ from typing import Any
 
 from a2pctl.errors import ExitCode
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, GatewayError
+from a2pctl.gateway.records import normalised
 from a2pctl.remediation import catalogue as rem
 from a2pctl.remediation.catalogue import Remediation
 from a2pctl.state.store import ResourceRecord
@@ -162,11 +163,7 @@ def bundle_item(
 
 def brand_item(sid: str, detail: Mapping[str, Any], name: str | None, account: str | None) -> Item:
     brand_type = str(detail.get("brand_type") or rem.STANDARD).upper()
-    errors = tuple(
-        _problem(e, "brand", brand_type)
-        for e in detail.get("errors") or []
-        if isinstance(e, Mapping)
-    )
+    errors = tuple(_problem(e, "brand", brand_type) for e in normalised(detail.get("errors")))
     extra = {
         "brand_type": detail.get("brand_type"),
         "tcr_id": detail.get("tcr_id"),
@@ -188,9 +185,7 @@ def brand_item(sid: str, detail: Mapping[str, Any], name: str | None, account: s
 
 
 def campaign_item(detail: Mapping[str, Any], name: str | None, account: str | None) -> Item:
-    errors = tuple(
-        _problem(e, "campaign") for e in detail.get("errors") or [] if isinstance(e, Mapping)
-    )
+    errors = tuple(_problem(e, "campaign") for e in normalised(detail.get("errors")))
     extra = {
         "messaging_service_sid": detail.get("messaging_service_sid"),
         "campaign_id": detail.get("campaign_id"),
@@ -205,10 +200,11 @@ def campaign_item(detail: Mapping[str, Any], name: str | None, account: str | No
 
 
 def _problem(error: Mapping[str, Any], kind: str, object_type: str | None = None) -> Problem:
-    code = error.get("error_code", error.get("code"))
+    """One entry of `errors`, already in the one shape (gateway/records.py)."""
+    code = error.get("error_code")
     fields = tuple(str(f) for f in error.get("fields") or [])
     entry = rem.from_error(error, kind, object_type=object_type)
-    description = str(error.get("description") or error.get("message") or entry.explanation)
+    description = str(error.get("description") or entry.explanation)
     return Problem(code if isinstance(code, int) else None, description, entry.field, fields)
 
 

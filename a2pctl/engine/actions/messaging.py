@@ -20,6 +20,7 @@ from a2pctl.flows.model import (
     fingerprint,
 )
 from a2pctl.gateway import GatewayError, Record
+from a2pctl.gateway.records import registration_errors
 
 if TYPE_CHECKING:
     from a2pctl.engine.executor import Run
@@ -128,12 +129,11 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
         brand_type = brand.get("brand_type")
         errors = [
             error(
-                str(e.get("description") or e.get("message") or e),
-                code=e.get("error_code") or e.get("code"),
-                field=remediation.from_error(e, "brand", object_type=brand_type).field,
+                e.description,
+                code=e.code,
+                field=remediation.from_error(e.as_dict(), "brand", object_type=brand_type).field,
             )
-            for e in (brand.get("errors") or [])
-            if isinstance(e, dict)
+            for e in registration_errors(brand.get("errors"))
         ]
         reason = brand.get("failure_reason")
         summary = f"brand {brand['sid']} is {status}" + (f": {reason}" if reason else "")

@@ -27,6 +27,7 @@ from a2pctl.flows.model import (
     fingerprint,
 )
 from a2pctl.gateway import Record
+from a2pctl.gateway.records import registration_errors
 
 if TYPE_CHECKING:
     from a2pctl.engine.executor import Run
@@ -185,14 +186,9 @@ def check_submitted(run: Run, step: Step, a: CheckSubmitted) -> Result:
             code="twilio-rejected",
         )
     ]
-    for item in rec.get("errors") or []:
-        if not isinstance(item, dict):
-            continue
-        code = item.get("code") or item.get("error_code")
-        known = remediation.for_error_code(code if isinstance(code, int) else None)
-        text = item.get("message") or item.get("description")
-        if not text and known is not None:
-            text = known.explanation
+    for item in registration_errors(rec.get("errors")):  # one shape (gateway/records.py)
+        known = remediation.for_error_code(item.code)
+        text = known.explanation if known and item.description == f"error {item.code}" else None
         field = known.field if known is not None else None
-        errors.append(error(str(text or f"error {code}"), code=code, field=field))
+        errors.append(error(text or item.description, code=item.code, field=field))
     return Fail(errors)
