@@ -25,7 +25,7 @@ from a2pctl.flows.model import (
     Submit,
     fingerprint,
 )
-from a2pctl.gateway import Record
+from a2pctl.gateway import GatewayError, Record
 
 if TYPE_CHECKING:
     from a2pctl.engine.executor import Run
@@ -159,7 +159,15 @@ def submit(run: Run, step: Step, a: Submit) -> Result:
             run.remember(bundle, a.kind, current.get("status"), current)
             return Done(bundle, current.get("status"), record=current)
     run.store.mark_started(run.name, run.account, step.name)
-    rec = gw.update_bundle(a.kind, bundle, status="pending-review")
+    try:
+        rec = gw.update_bundle(a.kind, bundle, status="pending-review")
+    except GatewayError as err:
+        if not err.ambiguous:
+            raise
+        # The answer was lost: look before submitting again (Twilio refuses a second submit).
+        rec = gw.fetch_bundle(a.kind, bundle)
+        if rec.get("status") not in SUBMITTED:
+            rec = gw.update_bundle(a.kind, bundle, status="pending-review")
     run.remember(bundle, a.kind, rec.get("status"), rec)
     return Done(bundle, rec.get("status"), record=rec)
 
