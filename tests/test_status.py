@@ -773,6 +773,7 @@ def test_cli_status_on_an_empty_store_prints_an_empty_document_and_exits_0(
 
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "not-a-real-token")
+    Store.open(tmp_path / "s.db", FakeClock()).close()
     result = CliRunner().invoke(app, ["status", "--json", "--state", str(tmp_path / "s.db")])
     assert result.exit_code == ExitCode.OK
     assert json.loads(result.stdout) == {"items": []}

@@ -142,7 +142,8 @@ def plan(
 
     checks = [spec.check_file(path) for path in files]
     account = _plan_account(sandbox)
-    store = Store.open(state, get_clock()) if state.is_file() else None  # plan creates nothing
+    # Plan writes nothing and creates nothing: without a store, everything is still to do.
+    store = Store.open(state, get_clock(), read_only=True) if state.is_file() else None
     try:
         plans = [outcomes.plan_for(check, store, account) for check in checks]
     finally:
@@ -281,7 +282,15 @@ def status(
     from a2pctl.report import status as report_status
     from a2pctl.status import live
 
-    settings = Settings(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
+    settings = Settings(
+        state=state,
+        api_url=api_url,
+        json=json_out,
+        rate=rate,
+        sandbox=sandbox,
+        create_store=False,  # a mistyped --state is an error, not a new empty store
+        need_store=not refs,  # SIDs and numbers are looked up live without one
+    )
     out = console()
     with runtime(settings) as rt:
 
@@ -353,16 +362,17 @@ def numbers_report(
     """
     from a2pctl.report import registrations as report
     from a2pctl.report import status as report_status
+    from a2pctl.spec.reading import Unreadable, read_input
     from a2pctl.status import numbers
 
+    hint = "pass the CSV report downloaded from the Twilio Console"
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UsageError(
-            f"cannot read {file}: {reason}",
-            hint="pass the CSV report downloaded from the Twilio Console",
-        ) from None
+        text = read_input(file, max_bytes=numbers.MAX_REPORT_BYTES).decode("utf-8-sig")
+    except Unreadable as exc:
+        exc.hint = hint
+        raise
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot read {file}: {exc}", hint=hint) from None
     result = numbers.parse_report(text, source=str(file))
     if json_out:
         report.print_json(report_status.numbers_document(result))

@@ -124,14 +124,13 @@ def events_decode(
     Example: a2pctl events decode payload.json
     """
     from a2pctl.events import PayloadError, decode_body
+    from a2pctl.events.receiver import MAX_BODY_BYTES
     from a2pctl.events.record import with_registration
     from a2pctl.report import events as report_events
     from a2pctl.report import registrations as report
+    from a2pctl.spec.reading import read_input
 
-    try:
-        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
+    raw = read_input(file, max_bytes=MAX_BODY_BYTES, stdin=sys.stdin.buffer)
     try:
         decoded = decode_body(raw)
     except PayloadError as exc:
@@ -143,7 +142,7 @@ def events_decode(
     if events and state.is_file():
         from a2pctl.state.store import Store
 
-        store = Store.open(state, get_clock())
+        store = Store.open(state, get_clock(), read_only=True)
         try:
             events = [with_registration(store, event) for event in events]
         finally:

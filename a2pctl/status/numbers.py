@@ -43,6 +43,7 @@ _COLUMNS: dict[str, frozenset[str]] = {
     ),
 }
 _REQUIRED = ("phone_number", "status")
+MAX_REPORT_BYTES = 50_000_000  # ~100 bytes a number: half a million numbers
 # The order groups are shown in: what needs action first.
 STATUS_ORDER = (
     "FAILURE",
