@@ -100,7 +100,7 @@ def test_column_order_bom_blank_lines_and_header_spelling_do_not_matter() -> Non
 
 def test_short_rows_leave_the_optional_columns_empty() -> None:
     result = numbers.parse_report(
-        "PhoneNumber,Status,CampaignSid,MessagingServiceSid\n+1415,FAILURE\n"
+        "PhoneNumber,Status,CampaignSid,MessagingServiceSid\n+14155550101,FAILURE\n"
     )
     assert (result.rows[0].campaign_sid, result.rows[0].messaging_service_sid) == (None, None)
 
@@ -149,8 +149,6 @@ def test_an_unknown_status_is_shown_not_rejected() -> None:
         ("\ufeff\n\n", "numbers.csv: the report is empty"),
         ("Number,Campaign\n+1415,QE\n", "no status column (found: Number, Campaign)"),
         ("Status,CampaignSid\nREGISTERED,QE\n", "no phone number column"),
-        ("PhoneNumber,Status\n+14155550101,\n", "numbers.csv:2: no status on this line"),
-        ("PhoneNumber,Status\n,REGISTERED\n", "numbers.csv:2: no phone number on this line"),
         ('PhoneNumber,Status\n"+14155550101,REGISTERED\n', "numbers.csv:2: not readable as CSV"),
     ],
 )

@@ -106,7 +106,10 @@ def check_file(path: Path) -> FileCheck:
         return _invalid(label, [Problem(label, None, "", reason)])
     loaded = loader.load(text)
     if loaded.problems:
-        return _invalid(label, [Problem(label, line, "", msg) for line, msg in loaded.problems])
+        found = [
+            Problem(label, p.line, loader.format_field(p.field), p.message) for p in loaded.problems
+        ]
+        return _invalid(label, found)
     if not isinstance(loaded.data, dict):
         got = _yaml_kind(loaded.data)
         message = f"expected a mapping of customer fields (name:, flow:, ...), got {got}"
