@@ -61,6 +61,7 @@ ROOTS = {"a2pctl.cli.app", "a2pctl.cli.sandbox", "a2pctl.cli.runtime"}
 # Rendering and wiring: the only modules that print.
 PRINTERS = WIRING | {
     "a2pctl.cli.entry",
+    "a2pctl.cli.values",  # option values refused with Typer's usage error
     "a2pctl.report.registrations",
     "a2pctl.report.status",
     "a2pctl.report.events",

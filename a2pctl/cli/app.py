@@ -33,6 +33,7 @@ from a2pctl.cli.options import (
     runtime,
 )
 from a2pctl.cli.runtime import DEFAULT_STATE, Settings, parse_duration
+from a2pctl.cli.values import finite
 from a2pctl.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ def register(
         typer.Option(
             "--poll-seconds",
             envvar="A2PCTL_POLL_SECONDS",
-            min=0.01,
+            parser=finite(0.01),
             help="With --wait: seconds between checks of a review [default: 60].",
         ),
     ] = None,
@@ -263,7 +264,10 @@ def status(
         bool, typer.Option("--watch", help="Refresh until nothing is pending.")
     ] = False,
     interval: Annotated[
-        float, typer.Option("--interval", min=0.1, help="With --watch: seconds between refreshes.")
+        float,
+        typer.Option(
+            "--interval", parser=finite(0.1), help="With --watch: seconds between refreshes."
+        ),
     ] = 60.0,
     state: StateOpt = DEFAULT_STATE,
     api_url: ApiUrlOpt = None,
@@ -276,7 +280,7 @@ def status(
     Exit 0 when nothing failed or is pending, 3 when something is pending, 1 when
     something failed.
 
-    Examples: a2pctl status    a2pctl status jane-doe-pottery --json
+    Example: a2pctl status jane-doe-pottery --json (no REF: every registration).
     """
     from a2pctl.report import registrations as report
     from a2pctl.report import status as report_status
@@ -365,14 +369,14 @@ def numbers_report(
     from a2pctl.spec.reading import Unreadable, read_input
     from a2pctl.status import numbers
 
-    hint = "pass the CSV report downloaded from the Twilio Console"
     try:
         text = read_input(file, max_bytes=numbers.MAX_REPORT_BYTES).decode("utf-8-sig")
-    except Unreadable as exc:
-        exc.hint = hint
-        raise
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"cannot read {file}: {exc}", hint=hint) from None
+    except (Unreadable, UnicodeDecodeError) as exc:
+        reason = exc.reason if isinstance(exc, Unreadable) else str(exc)
+        raise UsageError(
+            f"cannot read {file}: {reason}",
+            hint="pass the CSV report downloaded from the Twilio Console",
+        ) from None
     result = numbers.parse_report(text, source=str(file))
     if json_out:
         report.print_json(report_status.numbers_document(result))
@@ -391,9 +395,11 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> NoRetu
     """Console-script entry point: run the app, map every error to an exit code
     (a2pctl/entry.py), and exit with it. `clock`: injected instead of the system's
     (the in-process end-to-end tests run the sandbox on a fake one)."""
-    from a2pctl.cli.entry import run
+    from a2pctl.cli.entry import hoist_global_flags, run
+    from a2pctl.cli.metavars import name_metavars
 
     GLOBALS.clock = clock
     command = typer.main.get_command(app)
-    args = sys.argv[1:] if argv is None else argv
+    name_metavars(command)
+    args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
     sys.exit(run(command, args, verbose=lambda: GLOBALS.verbose, console=console))

@@ -110,6 +110,19 @@ def _handle_sigterm() -> Callable[[], None]:
     return restore
 
 
+GLOBAL_FLAGS = ("-v", "--verbose", "--no-color")  # the root's flags that take no value
+
+
+def hoist_global_flags(args: list[str], flags: tuple[str, ...] = GLOBAL_FLAGS) -> list[str]:
+    """One rule for global flags: accepted before or after the command (`status --no-color`,
+    `sandbox -v`), moved before it, where the root command reads them. Not after `--`,
+    where only files follow; commands must not reuse these names."""
+    end = args.index("--") if "--" in args else len(args)
+    hoisted = [arg for arg in args[:end] if arg in flags]
+    rest = [arg for arg in args[:end] if arg not in flags]
+    return hoisted + rest + args[end:]
+
+
 def run(
     command: Any,
     args: list[str],
