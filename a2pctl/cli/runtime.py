@@ -223,8 +223,8 @@ def parse_duration(text: str) -> float:
             hint="use seconds or e.g. 90s, 30m, 2h",
             field="--timeout",
         ) from None
-    if value <= 0:
-        raise UsageError("--timeout must be positive", field="--timeout")
+    if not value > 0 or value == float("inf"):  # nan and inf too: a wait must end
+        raise UsageError("--timeout must be a positive, finite duration", field="--timeout")
     return value
 
 
