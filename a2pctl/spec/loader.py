@@ -151,7 +151,7 @@ class _Walker:
         self.visited += 1
         if self.visited > MAX_NODES:
             if self.visited == MAX_NODES + 1:
-                self.problem(node, f"too many values (aliases expand past {MAX_NODES})", path)
+                self.problem(node, f"too many values (aliases expand past {MAX_NODES})")
             return
         self.result.lines.setdefault(path, node.start_mark.line + 1)
         if len(path) > MAX_DEPTH:

@@ -40,8 +40,9 @@ class DamagedStore(StateError):
     exit_code = ExitCode.USAGE
 
 
-class MissingStore(StateError):
-    """A command that only reads was pointed at a store that does not exist."""
+class UnusableStore(StateError):
+    """The --state path names no store this command can use: missing (for a command that
+    only reads), a directory, under a file, or read-only for one that writes. Exit 2."""
 
     exit_code = ExitCode.USAGE
 
@@ -68,7 +69,7 @@ def failure(exc: BaseException, path: Path) -> A2pError:
             "is kept, and what was sent is looked up before anything is created again",
         )
     if "readonly" in lowered or "read-only" in lowered:
-        return StateError(
+        return UnusableStore(
             f"cannot write the state store {path}: it is read-only",
             hint="give a writable --state (A2PCTL_STATE) to commands that register or record",
         )
@@ -88,6 +89,30 @@ def failure(exc: BaseException, path: Path) -> A2pError:
         f"the state store {path} failed: {text}",
         hint="check the disk and the --state path (A2PCTL_STATE), then re-run the same command",
     )
+
+
+def check_tables(conn: Connection, schema: str) -> None:
+    """Every table of `schema` is there with every column it declares, or `DamagedStore`:
+    a replaced or dropped table is found at open, before anything is sent."""
+    model = sqlite3.connect(":memory:")
+    try:
+        model.executescript(schema)
+        tables = [
+            row[0] for row in model.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        expected = {t: _columns(model.execute(f"PRAGMA table_info({t})")) for t in tables}
+    finally:
+        model.close()
+    for table, columns in expected.items():
+        found = _columns(conn.execute(f"PRAGMA table_info({table})").fetchall())
+        missing = sorted(columns - found)
+        if missing:
+            what = "is missing" if not found else f"lacks {', '.join(missing)}"
+            raise damaged(conn.path, f"table {table} {what}")
+
+
+def _columns(rows: Any) -> set[str]:
+    return {str(row[1]) for row in rows}
 
 
 class Cursor:
@@ -158,11 +183,13 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 def connect(path: Path, *, create: bool, read_only: bool) -> Connection:
     """Open the store's file. `create`: make it (and its directory) if missing; else a
-    missing file is `MissingStore`. `read_only`: never write it."""
+    missing file is `UnusableStore`. `read_only`: never write it."""
     if path.is_dir():
-        raise MissingStore(f"state store {path} is a directory", hint="pass a file path to --state")
+        raise UnusableStore(
+            f"state store {path} is a directory", hint="pass a file path to --state"
+        )
     if not path.exists() and (read_only or not create):
-        raise MissingStore(
+        raise UnusableStore(
             f"no state store at {path}",
             hint="check --state (A2PCTL_STATE); `a2pctl register` creates it",
         )
@@ -199,12 +226,17 @@ def _connect_writable(path: Path) -> Connection:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        # Writable in fact, not only opened so: a file SQLite can only read (its -shm
+        # cannot be made) is found now, before a command has sent anything.
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()
         raise failure(exc, path) from exc
     except OSError as exc:
-        raise StateError(
+        bad_path = exc.errno in (errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP)
+        raise (UnusableStore if bad_path else StateError)(
             f"cannot open the state store {path}: {exc.strerror or exc}",
             hint="check the --state path (A2PCTL_STATE) and its permissions",
         ) from exc
@@ -229,7 +261,10 @@ def _tighten(path: Path, mode: int) -> None:
     except FileNotFoundError:
         return
     if current & ~mode:
-        os.chmod(path, current & mode)
+        try:
+            os.chmod(path, current & mode)
+        except PermissionError:
+            pass  # another user's store (shared with us): its owner decides its mode
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:

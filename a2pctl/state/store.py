@@ -88,14 +88,14 @@ class Store:
     def open(
         cls, path: Path, clock: Clock, *, create: bool = True, read_only: bool = False
     ) -> Store:
-        """The store at `path`. `create`: make it if missing (else `MissingStore`, exit 2,
-        and a store this process may not write is opened read-only); `read_only`: open
-        without writing anything, not even the schema (`database`)."""
+        """The store at `path`. `create`: make it if missing (else exit 2, and one this process
+        cannot write is read only); `read_only`: write nothing, not even the schema."""
         path = Path(path)
         conn = database.connect(path, create=create, read_only=read_only)
         try:
             if not conn.read_only:
                 conn.executescript(_SCHEMA)
+            database.check_tables(conn, _SCHEMA)
             store = cls(conn, path, clock)
             store._check_version()
         except BaseException:
@@ -105,8 +105,7 @@ class Store:
 
     @classmethod
     def in_memory(cls, path: Path, clock: Clock) -> Store:
-        """An empty store in memory, standing for the missing one at `path`: for a command
-        that can read without one (creating nothing on disk)."""
+        """An empty store in memory for the missing one at `path` (creating nothing on disk)."""
         conn = database.connect_memory(Path(path))
         conn.executescript(_SCHEMA)
         return cls(conn, conn.path, clock)
