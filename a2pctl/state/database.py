@@ -16,6 +16,7 @@ way it can fail turned into a `StateError` that names the file and the way out.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sqlite3
@@ -261,10 +262,9 @@ def _tighten(path: Path, mode: int) -> None:
     except FileNotFoundError:
         return
     if current & ~mode:
-        try:
+        # Another user's store, shared with us: its owner decides its mode.
+        with contextlib.suppress(PermissionError):
             os.chmod(path, current & mode)
-        except PermissionError:
-            pass  # another user's store (shared with us): its owner decides its mode
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
