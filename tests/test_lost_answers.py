@@ -1,13 +1,22 @@
 """Answers lost on the way back: every request of each flow performed and its answer
-dropped, one at a time. The run (or, at worst, one re-run) completes, and nothing is
-created or submitted twice."""
+dropped, one at a time, and the process then killed or not. One re-run at most
+completes the registration, and nothing is created or submitted twice. (A kill after
+any single request alone: `test_register.py`.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from engine_support import LOW_VOLUME, SOLE_PROPRIETOR, STANDARD, World, count_resources, make_world
+from engine_support import (
+    LOW_VOLUME,
+    SOLE_PROPRIETOR,
+    STANDARD,
+    Killed,
+    World,
+    count_resources,
+    make_world,
+)
 
 FLOWS = [SOLE_PROPRIETOR, STANDARD, LOW_VOLUME]
 
@@ -40,6 +49,30 @@ def test_an_answer_lost_after_any_request_completes_within_one_rerun_without_dup
             [outcome] = world.register(file)
         lost = world.recorder.hits[n - 1]
         where = f"answer of request {n} ({lost.method} {lost.path}) lost"
+        assert outcome.outcome == "complete", (where, outcome.errors)
+        assert count_resources(world) == expected, where
+        assert len(_submits(world)) == len(set(_submits(world))) == 2, where
+
+
+@pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)
+def test_an_answer_lost_then_a_kill_at_the_next_request_completes_in_one_rerun(
+    tmp_path: Path, file: Path
+) -> None:
+    """The answer of request n is lost, and the process dies after request n + 1 (the look
+    it takes before anything else): the re-run completes with one of everything."""
+    reference = make_world(tmp_path / "reference")
+    reference.register(file)
+    total = len(reference.recorder.hits)
+    expected = count_resources(reference)
+    for n in range(1, total):
+        world = make_world(tmp_path / f"drop-kill-{n}")
+        world.recorder.drop_at, world.recorder.kill_after = n, n + 1
+        with pytest.raises(Killed):
+            world.register(file)
+        lost = world.recorder.hits[n - 1]
+        world.recorder.drop_at = world.recorder.kill_after = None
+        [outcome] = world.register(file)
+        where = f"answer of request {n} ({lost.method} {lost.path}) lost, then killed"
         assert outcome.outcome == "complete", (where, outcome.errors)
         assert count_resources(world) == expected, where
         assert len(_submits(world)) == len(set(_submits(world))) == 2, where
