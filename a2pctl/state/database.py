@@ -195,6 +195,7 @@ def connect(path: Path, *, create: bool, read_only: bool) -> Connection:
             hint="check --state (A2PCTL_STATE); `a2pctl register` creates it",
         )
     if read_only:
+        _make_private(path)  # its modes only: the content is never written
         return Connection(_connect_read_only(path), path, read_only=True)
     try:
         return _connect_writable(path)
@@ -246,12 +247,16 @@ def _connect_writable(path: Path) -> Connection:
 
 def _prepare(path: Path) -> None:
     """The directory and the file, private, whether new or found with looser modes."""
-    directory = path.parent
-    if not directory.exists():
-        directory.mkdir(parents=True, mode=DIRECTORY_MODE)
-    elif directory.name == OWN_DIRECTORY:
-        _tighten(directory, DIRECTORY_MODE)
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=DIRECTORY_MODE)
     os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
+    _make_private(path)
+
+
+def _make_private(path: Path) -> None:
+    """The store, its SQLite files and its own `.a2pctl` directory: no access for others."""
+    if path.parent.name == OWN_DIRECTORY:
+        _tighten(path.parent, DIRECTORY_MODE)
     for suffix in ("", *_SIDECARS):
         _tighten(Path(f"{path}{suffix}"), FILE_MODE)
 
