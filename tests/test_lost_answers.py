@@ -89,3 +89,16 @@ def test_a_lost_answer_to_a_bundle_submit_is_looked_up_not_submitted_again(
     [outcome] = world.register(file)
     assert outcome.outcome == "complete", outcome.errors
     assert len(_submits(world)) == 2  # one per bundle: the lost one was fetched, not re-sent
+
+
+def test_a_submission_answered_500_is_looked_at_then_sent_again_until_it_goes_through(
+    tmp_path: Path,
+) -> None:
+    world = make_world(tmp_path)
+    bundle = f"/v1/CustomerProfiles/BU{'?' * 32}"
+    world.simulator.inject_fault(method="POST", path=bundle, status=500, times=2)
+    [outcome] = world.register(SOLE_PROPRIETOR)
+    assert outcome.outcome == "complete", outcome.errors
+    profile_submits = [p for p in _submits(world) if p.startswith("/v1/CustomerProfiles/")]
+    assert len(profile_submits) == 3  # two answered 500 (not performed), then the one that went
+    assert count_resources(world)["customer_profiles"] == 1
