@@ -7,6 +7,7 @@ the simulator; a recording proxy notes when (on the fake clock) each one arrived
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,12 +48,14 @@ class Hit:
 
 @dataclass
 class Recorder:
-    """Wraps the simulator: records each request's time, and can kill after the Nth."""
+    """Wraps the simulator: records each request's time, can kill after the Nth, or lose
+    the Nth's answer (performed, then the connection drops)."""
 
     simulator: Simulator
     clock: FakeClock
     hits: list[Hit] = field(default_factory=list)
     kill_after: int | None = None
+    drop_at: int | None = None  # perform the Nth request, then lose its answer
     before: Callable[[str, str], None] | None = None
     # Answer instead of the simulator (e.g. a 400 Twilio would give a real account).
     override: Callable[[str, str], SimResponse | None] | None = None
@@ -65,6 +68,8 @@ class Recorder:
         answer = self.override(method, parts.path) if self.override else None
         response = answer or self.simulator.handle(method, url, headers, body)
         self.hits.append(Hit(self.clock.now(), method, parts.path, form, basic_auth(headers)))
+        if self.drop_at is not None and len(self.hits) == self.drop_at:
+            response = dataclasses.replace(response, drop=True)
         if self.kill_after is not None and len(self.hits) >= self.kill_after:
             raise Killed()
         return response

@@ -64,12 +64,15 @@ WIRING = {
     "a2pctl.cli.bulk",
     "a2pctl.cli.brand",
     "a2pctl.cli.offboard",
+    "a2pctl.cli.otp",
+    "a2pctl.cli.numbers",
 }
 # The composition roots: the only places that pick the real gateway or the simulator.
 ROOTS = {"a2pctl.cli.app", "a2pctl.cli.sandbox", "a2pctl.cli.runtime"}
 # Rendering and wiring: the only modules that print.
 PRINTERS = WIRING | {
     "a2pctl.cli.entry",
+    "a2pctl.cli.values",  # option values refused with Typer's usage error
     "a2pctl.report.registrations",
     "a2pctl.report.status",
     "a2pctl.report.events",

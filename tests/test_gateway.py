@@ -435,13 +435,29 @@ def test_a_read_whose_connection_drops_is_retried(wire: Wire, clock: FakeClock) 
 def test_an_update_whose_connection_drops_is_retried(wire: Wire, clock: FakeClock) -> None:
     wire.script = [
         requests.exceptions.ReadTimeout("read timed out"),
+        (200, {}, json.dumps({"sid": BU, "status": "draft", "email": "new@isv.example"})),
+    ]
+
+    record = gateway(clock).update_bundle("customer_profile", BU, email="new@isv.example")
+
+    assert record["email"] == "new@isv.example"
+    assert len(wire.requests) == 2
+
+
+def test_a_bundle_submission_whose_answer_times_out_is_ambiguous_and_sent_once(
+    wire: Wire, clock: FakeClock
+) -> None:
+    # Twilio refuses a second submission: the caller looks at the bundle instead.
+    wire.script = [
+        requests.exceptions.ReadTimeout("read timed out"),
         (200, {}, json.dumps({"sid": BU, "status": "pending-review"})),
     ]
 
-    record = gateway(clock).update_bundle("customer_profile", BU, status="pending-review")
+    with pytest.raises(GatewayError) as caught:
+        gateway(clock).update_bundle("customer_profile", BU, status="pending-review")
 
-    assert record["status"] == "pending-review"
-    assert len(wire.requests) == 2
+    assert caught.value.ambiguous
+    assert len(wire.requests) == 1
 
 
 def _evaluation(status: str = "compliant") -> tuple[int, dict[str, str], str]:

@@ -100,7 +100,7 @@ def test_column_order_bom_blank_lines_and_header_spelling_do_not_matter() -> Non
 
 def test_short_rows_leave_the_optional_columns_empty() -> None:
     result = numbers.parse_report(
-        "PhoneNumber,Status,CampaignSid,MessagingServiceSid\n+1415,FAILURE\n"
+        "PhoneNumber,Status,CampaignSid,MessagingServiceSid\n+14155550101,FAILURE\n"
     )
     assert (result.rows[0].campaign_sid, result.rows[0].messaging_service_sid) == (None, None)
 
@@ -149,8 +149,6 @@ def test_an_unknown_status_is_shown_not_rejected() -> None:
         ("\ufeff\n\n", "numbers.csv: the report is empty"),
         ("Number,Campaign\n+1415,QE\n", "no status column (found: Number, Campaign)"),
         ("Status,CampaignSid\nREGISTERED,QE\n", "no phone number column"),
-        ("PhoneNumber,Status\n+14155550101,\n", "numbers.csv:2: no status on this line"),
-        ("PhoneNumber,Status\n,REGISTERED\n", "numbers.csv:2: no phone number on this line"),
         ('PhoneNumber,Status\n"+14155550101,REGISTERED\n', "numbers.csv:2: not readable as CSV"),
     ],
 )
@@ -160,6 +158,59 @@ def test_a_malformed_report_is_a_clear_usage_error(text: str, message: str) -> N
     assert message in error.value.message
     assert error.value.hint
     assert error.value.exit_code == ExitCode.USAGE
+
+
+@pytest.mark.parametrize(
+    ("label", "status"),
+    [
+        ("Pending", "PENDING_REGISTRATION"),
+        ("In Progress", "PENDING_REGISTRATION"),
+        ("Not Registered", "UNREGISTERED"),
+        ("Deregistered", "UNREGISTERED"),
+        ("Pending De-registration", "PENDING_DEREGISTRATION"),
+        ("Registration Failed", "FAILURE"),
+        ("Registered", "REGISTERED"),
+    ],
+)
+def test_the_consoles_own_labels_are_understood(label: str, status: str) -> None:
+    result = numbers.parse_report(f"PhoneNumber,Status\n+14155550101,{label}\n")
+    assert result.rows[0].status == status
+    assert "Unrecognised" not in result.rows[0].remediation.explanation
+
+
+def test_numbers_are_read_in_e164_whatever_their_spacing() -> None:
+    text = "PhoneNumber,Status\n+1 415 555 0101,Registered\n(415) 555-0102,Registered\n"
+    result = numbers.parse_report(text)
+    assert [r.phone_number for r in result.rows] == ["+14155550101", "+14155550102"]
+
+
+BAD_LINES = """PhoneNumber,Status
++14155550101,Registered
+not-a-number,Pending
++1 514 CALL NOW,In Progress
++14155550104,
+,Pending
++14155550106,Failed
+"""
+
+
+def test_bad_lines_are_listed_and_every_good_line_is_still_explained() -> None:
+    result = numbers.parse_report(BAD_LINES, source="numbers.csv")
+    assert [(r.line, r.status) for r in result.rows] == [(2, "REGISTERED"), (7, "FAILURE")]
+    assert [(p.line, p.message.split(":")[0]) for p in result.problems] == [
+        (3, "not a phone number"),
+        (4, "not a phone number"),
+        (5, "no status on this line"),
+        (6, "no phone number on this line"),
+    ]
+    assert result.exit_code == ExitCode.USAGE  # bad input first, as for customer files
+    text = explained(result)
+    assert text.startswith("numbers.csv:3: not a phone number: must be in E.164 format")
+    assert "numbers.csv:4: not a phone number: may hold only digits" in text
+    assert "FAILURE (1)" in text and "REGISTERED (1)" in text
+    assert text.rstrip().endswith("4 lines not understood (above).")
+    document = report_status.numbers_document(result)
+    assert document["problems"][2] == {"line": 5, "message": "no status on this line"}
 
 
 # --- the CLI ------------------------------------------------------------------------------------

@@ -420,7 +420,7 @@ def test_libyaml_and_the_python_parser_map_the_same_lines(name: str) -> None:
 
 def test_the_python_parser_refuses_deep_nesting_without_a_traceback() -> None:
     loaded = spec_yaml.load("name: " + "[" * 600 + "]" * 600 + "\n", parser=yaml.SafeLoader)
-    assert loaded.problems == [(None, f"nested more than {spec_yaml.MAX_DEPTH} levels deep")]
+    assert loaded.problems == [(None, f"nested more than {spec_yaml.MAX_DEPTH} levels deep", ())]
 
 
 # --- warnings: Twilio's content advice ---------------------------------------------------------

@@ -440,6 +440,31 @@ def test_number_statuses_come_from_what_events_recorded(
     assert result.exit_code == ExitCode.PENDING
 
 
+@pytest.mark.parametrize("written", ["+1 415 555 0123", "+1 (415) 555-0123", E164])
+def test_a_number_is_found_however_it_is_spaced(
+    registered: Store, twilio: FakeGateway, clock: FakeClock, written: str
+) -> None:
+    registered.record_resource(
+        NUMBER,
+        kind="phone_number",
+        status="REGISTERED",
+        detail={"phone_number": E164, "messaging_service_sid": SERVICE},
+        name="jane-doe-pottery",
+        account=ACCOUNT,
+        source="event",
+    )
+    result = check([written], store=registered, make_gateway=lambda account: twilio, clock=clock)
+    number = by_kind(documented(result), "phone_number")
+    assert (number["registration"], number["status"]) == ("jane-doe-pottery", "REGISTERED")
+
+
+def test_a_number_with_letters_is_refused_not_looked_up(
+    registered: Store, twilio: FakeGateway, clock: FakeClock
+) -> None:
+    with pytest.raises(UsageError, match="may hold only digits"):
+        check(["+1 514 CALL NOW"], store=registered, make_gateway=lambda a: twilio, clock=clock)
+
+
 def test_a_failed_number_shows_the_event_failure_reason(
     registered: Store, twilio: FakeGateway, clock: FakeClock
 ) -> None:
@@ -773,6 +798,7 @@ def test_cli_status_on_an_empty_store_prints_an_empty_document_and_exits_0(
 
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "not-a-real-token")
+    Store.open(tmp_path / "s.db", FakeClock()).close()
     result = CliRunner().invoke(app, ["status", "--json", "--state", str(tmp_path / "s.db")])
     assert result.exit_code == ExitCode.OK
     assert json.loads(result.stdout) == {"items": []}

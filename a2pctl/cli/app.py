@@ -1,7 +1,8 @@
 """Typer wiring only: options and environment → build objects → call core → render → exit code.
 
-The commands of the core workflow live here; `a2pctl events` and `a2pctl sandbox` in
-`cli_events` and `cli_sandbox`, the shared options in `cli_options`. Core modules are
+The commands of the core workflow live here; each other command group in its own module
+(`events`, `sandbox`, `otp`, `numbers`, `brand`, `bulk`, `offboard`), the shared options
+in `options`. Core modules are
 imported inside the commands, so `a2pctl --help` stays fast and never imports twilio.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
@@ -22,6 +22,7 @@ from a2pctl.cli import sandbox as cli_sandbox
 from a2pctl.cli.brand import brand_app
 from a2pctl.cli.events import events_app
 from a2pctl.cli.files import FilesArg
+from a2pctl.cli.numbers import numbers_app
 from a2pctl.cli.options import (
     GLOBALS,
     ApiUrlOpt,
@@ -36,7 +37,9 @@ from a2pctl.cli.options import (
     get_clock,
     runtime,
 )
+from a2pctl.cli.otp import otp_app
 from a2pctl.cli.runtime import DEFAULT_STATE, Settings, parse_duration
+from a2pctl.cli.values import finite
 from a2pctl.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -57,10 +60,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-otp_app = typer.Typer(
-    help="Sole Proprietor OTP: re-send the verification SMS.", no_args_is_help=True
-)
-numbers_app = typer.Typer(help="Phone-number registration reports.", no_args_is_help=True)
 app.add_typer(otp_app, name="otp")
 app.add_typer(events_app, name="events")
 app.add_typer(numbers_app, name="numbers")
@@ -147,7 +146,8 @@ def plan(
 
     account = _plan_account(sandbox)
     checks = cli_files.check_files(files, state, account)
-    store = Store.open(state, get_clock()) if state.is_file() else None  # plan creates nothing
+    # Plan writes nothing and creates nothing: without a store, everything is still to do.
+    store = Store.open(state, get_clock(), read_only=True) if state.is_file() else None
     try:
         plans = [outcomes.plan_for(check, store, account) for check in checks]
     finally:
@@ -192,7 +192,7 @@ def register(
         typer.Option(
             "--poll-seconds",
             envvar="A2PCTL_POLL_SECONDS",
-            min=0.01,
+            parser=finite(0.01),
             help="With --wait: seconds between checks of a review [default: 60].",
         ),
     ] = None,
@@ -204,7 +204,7 @@ def register(
     sandbox: SandboxOpt = False,
     scenario: ScenarioOpt = None,
 ) -> None:
-    """Register each customer: run its flow up to completion or the first review gate.
+    """Register each customer: run its flow until its campaign is submitted, or to a review gate.
 
     Re-running resumes exactly where the last run stopped and never creates
     anything twice. Many files run interleaved under one rate limit.
@@ -287,7 +287,10 @@ def status(
         bool, typer.Option("--watch", help="Refresh until nothing is pending.")
     ] = False,
     interval: Annotated[
-        float, typer.Option("--interval", min=0.1, help="With --watch: seconds between refreshes.")
+        float,
+        typer.Option(
+            "--interval", parser=finite(0.1), help="With --watch: seconds between refreshes."
+        ),
     ] = 60.0,
     state: StateOpt = DEFAULT_STATE,
     api_url: ApiUrlOpt = None,
@@ -300,13 +303,21 @@ def status(
     Exit 0 when nothing failed or is pending, 3 when something is pending, 1 when
     something failed.
 
-    Examples: a2pctl status    a2pctl status jane-doe-pottery --json
+    Example: a2pctl status jane-doe-pottery --json (no REF: every registration).
     """
     from a2pctl.report import registrations as report
     from a2pctl.report import status as report_status
     from a2pctl.status import live
 
-    settings = Settings(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
+    settings = Settings(
+        state=state,
+        api_url=api_url,
+        json=json_out,
+        rate=rate,
+        sandbox=sandbox,
+        create_store=False,  # a mistyped --state is an error, not a new empty store
+        need_store=not refs,  # SIDs and numbers are looked up live without one
+    )
     out = console()
     with runtime(settings) as rt:
 
@@ -332,80 +343,6 @@ def status(
     exit_with(final.exit_code)
 
 
-@otp_app.command("resend")
-def otp_resend(
-    refs: Annotated[
-        list[str], typer.Argument(help="Brands (BN…) or registration names.", show_default=False)
-    ],
-    state: StateOpt = DEFAULT_STATE,
-    api_url: ApiUrlOpt = None,
-    json_out: JsonOpt = False,
-    rate: RateOpt = None,
-    sandbox: SandboxOpt = False,
-    force: Annotated[
-        bool,
-        typer.Option("--force", help="Send even within 24 h of the last OTP (still valid)."),
-    ] = False,
-) -> None:
-    """Re-send the Sole Proprietor OTP SMS to the brand's mobile number.
-
-    Refuses where the brand is not a sole-proprietor brand or is already verified, and
-    within 24 hours of the last OTP (which the customer can still answer) unless --force.
-    Example: a2pctl otp resend jane-doe-pottery
-    """
-    from a2pctl.pacing import RateLimiter
-    from a2pctl.report import registrations as report
-    from a2pctl.report import status as report_status
-    from a2pctl.status import otp
-
-    settings = Settings(state=state, api_url=api_url, json=json_out, rate=rate, sandbox=sandbox)
-    with runtime(settings) as rt:
-        # SmsOtp allows 10 requests/s per account; --rate caps it too.
-        limiter = RateLimiter(rt.clock, otp.otp_rate(1.0 / rt.limiter.interval))
-        results = otp.resend(
-            refs,
-            store=rt.store,
-            make_gateway=rt.make_gateway,
-            limiter=limiter,
-            clock=rt.clock,
-            force=force,
-        )
-    if json_out:
-        report.print_json(report_status.otp_document(results))
-    else:
-        report_status.render_otp(results, console(), console(stderr=True))
-    exit_with(max((r.error.exit_code for r in results if r.error), default=ExitCode.OK))
-
-
-@numbers_app.command("report")
-def numbers_report(
-    file: Annotated[Path, typer.Argument(help="The Console's number-registration CSV report.")],
-    json_out: JsonOpt = False,
-) -> None:
-    """Explain each number of the Console's CSV report with the documented remediation.
-
-    Example: a2pctl numbers report numbers.csv
-    """
-    from a2pctl.report import registrations as report
-    from a2pctl.report import status as report_status
-    from a2pctl.status import numbers
-
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UsageError(
-            f"cannot read {file}: {reason}",
-            hint="pass the CSV report downloaded from the Twilio Console",
-        ) from None
-    result = numbers.parse_report(text, source=str(file))
-    if json_out:
-        report.print_json(report_status.numbers_document(result))
-    else:
-        report_status.render_numbers(result, console())
-    exit_with(result.exit_code)
-
-
 app.command("init")(cli_bulk.init)
 app.command("import")(cli_bulk.import_csv)
 app.command("export")(cli_bulk.export)
@@ -420,9 +357,11 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> NoRetu
     """Console-script entry point: run the app, map every error to an exit code
     (a2pctl/entry.py), and exit with it. `clock`: injected instead of the system's
     (the in-process end-to-end tests run the sandbox on a fake one)."""
-    from a2pctl.cli.entry import run
+    from a2pctl.cli.entry import hoist_global_flags, run
+    from a2pctl.cli.metavars import name_metavars
 
     GLOBALS.clock = clock
     command = typer.main.get_command(app)
-    args = sys.argv[1:] if argv is None else argv
+    name_metavars(command)
+    args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
     sys.exit(run(command, args, verbose=lambda: GLOBALS.verbose, console=console))

@@ -3,7 +3,8 @@
 Apart from the program (cli/app.py), as in httpie's `raw_main` vs `program`: A2pError
 → its message, hint and exit code; Typer/Click usage errors → exit 2; Ctrl-C and
 SIGTERM → 130; anything unexpected → one line and exit 1, the traceback only
-with -v. With `--json`, the error is also one JSON document on stdout.
+with -v. With `--json`, the error is also one JSON document on stdout. A reader
+that goes away (a broken pipe) silences that stream and changes nothing else.
 """
 
 from __future__ import annotations
@@ -86,6 +87,46 @@ def _usage_error_parts(exc: Exception) -> tuple[str, str | None, str | None]:
     return message, hint, str(field) if field else None
 
 
+class _PipeSafe:
+    """A text stream that stops writing, quietly, once its reader is gone (`a2pctl register
+    … | head -1`): the command goes on to its end and exits with its own code, as if its
+    output had been read. The descriptor then points at /dev/null, so that no later flush
+    (the interpreter's own, at exit) meets the closed pipe again."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.reader_gone = False
+
+    def write(self, text: str) -> int:
+        if not self.reader_gone:
+            try:
+                return int(self._stream.write(text))
+            except BrokenPipeError:
+                self._gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._gone()
+
+    def _gone(self) -> None:
+        import os
+
+        self.reader_gone = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass  # not a descriptor (a test's capture): nothing will flush it at exit
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
     """SIGTERM, handled as Ctrl-C: the run unwinds, recording what it did, and exits 130."""
     import signal
@@ -110,6 +151,19 @@ def _handle_sigterm() -> Callable[[], None]:
     return restore
 
 
+GLOBAL_FLAGS = ("-v", "--verbose", "--no-color")  # the root's flags that take no value
+
+
+def hoist_global_flags(args: list[str], flags: tuple[str, ...] = GLOBAL_FLAGS) -> list[str]:
+    """One rule for global flags: accepted before or after the command (`status --no-color`,
+    `sandbox -v`), moved before it, where the root command reads them. Not after `--`,
+    where only files follow; commands must not reuse these names."""
+    end = args.index("--") if "--" in args else len(args)
+    hoisted = [arg for arg in args[:end] if arg in flags]
+    rest = [arg for arg in args[:end] if arg not in flags]
+    return hoisted + rest + args[end:]
+
+
 def run(
     command: Any,
     args: list[str],
@@ -121,13 +175,17 @@ def run(
 
     With `--json`, an error that ends the command (bad usage, credentials, state,
     lock, interruption) is also one JSON document on stdout:
-    `{"error": {"code", "kind", "message", "hint", "field"}}`. SIGTERM is Ctrl-C.
+    `{"error": {"code", "kind", "message", "hint", "field"}}`. SIGTERM is Ctrl-C. A closed
+    stdout or stderr (`| head`) stops that output, not the command (`_PipeSafe`).
     `verbose` is read after parsing (the -v option sets it); `console(stderr)` draws.
     """
     restore = _handle_sigterm()
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _PipeSafe(sys.stdout), _PipeSafe(sys.stderr)
     try:
         return _run(command, args, _wants_json(args), verbose, lambda: console(True))
     finally:
+        sys.stdout, sys.stderr = streams
         restore()
 
 

@@ -20,6 +20,7 @@ from a2pctl.cli.options import (
     runtime,
 )
 from a2pctl.cli.runtime import DEFAULT_STATE, Settings
+from a2pctl.cli.values import PORT_MAX, PORT_MIN
 from a2pctl.errors import ExitCode, UsageError
 
 events_app = typer.Typer(
@@ -68,20 +69,31 @@ def events_setup(
 @events_app.command("serve")
 def events_serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8787,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port",
+            min=PORT_MIN,
+            max=PORT_MAX,
+            help="Port to listen on (0: any free port).",
+        ),
+    ] = 8787,
     public_url: Annotated[
         str | None,
         typer.Option("--public-url", help="The URL Twilio calls and signs; served at its path."),
     ] = None,
     state: StateOpt = DEFAULT_STATE,
-    json_out: JsonOpt = False,
+    json_out: Annotated[
+        bool,
+        typer.Option("--json", help="Print each event as one JSON object per line (JSON lines)."),
+    ] = False,
 ) -> None:
     """Receive Event Streams webhooks: verify signatures, record and print each event.
 
     Checks X-Twilio-Signature with TWILIO_AUTH_TOKEN (the auth token of the account
     that owns the sink) against --public-url, the URL Twilio calls (default: the
     address served). Prints one line per event (--json: one JSON object per line);
-    rejected requests go to stderr. Runs until Ctrl-C.
+    rejected requests go to stderr. Runs until Ctrl-C (exit 0, as `a2pctl sandbox`).
 
     Example: a2pctl events serve --port 8787 --public-url https://isv.example/a2p-events
     """
@@ -105,10 +117,14 @@ def events_serve(
         try:
             log.serving(server.local_url, server.receiver.public_url)
             server.serve_forever()
+        except KeyboardInterrupt:
+            pass  # Ctrl-C (or SIGTERM) is how a server ends: a clean stop, exit 0
         finally:
             server.server_close()
     finally:
         store.close()
+    console(stderr=True).print("events serve stopped", markup=False)
+    exit_with(ExitCode.OK)
 
 
 @events_app.command("decode")
@@ -124,14 +140,13 @@ def events_decode(
     Example: a2pctl events decode payload.json
     """
     from a2pctl.events import PayloadError, decode_body
+    from a2pctl.events.receiver import MAX_BODY_BYTES
     from a2pctl.events.record import with_registration
     from a2pctl.report import events as report_events
     from a2pctl.report import registrations as report
+    from a2pctl.spec.reading import read_input
 
-    try:
-        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
+    raw = read_input(file, max_bytes=MAX_BODY_BYTES, stdin=sys.stdin.buffer)
     try:
         decoded = decode_body(raw)
     except PayloadError as exc:
@@ -143,7 +158,7 @@ def events_decode(
     if events and state.is_file():
         from a2pctl.state.store import Store
 
-        store = Store.open(state, get_clock())
+        store = Store.open(state, get_clock(), read_only=True)
         try:
             events = [with_registration(store, event) for event in events]
         finally:

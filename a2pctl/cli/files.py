@@ -54,7 +54,7 @@ def check_files(files: list[Path], state: Path | None, account: str | None) -> l
         return claims.check(results, None, account)
     from a2pctl.state.store import Store
 
-    store = Store.open(state, get_clock())
+    store = Store.open(state, get_clock(), read_only=True)  # checking writes nothing
     try:
         return claims.check(results, store, account)
     finally:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from a2pctl.cli.runtime import Runtime, Settings, open_runtime
+from a2pctl.cli.values import finite
 from a2pctl.errors import UsageError
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ PauseOpt = Annotated[
     typer.Option(
         "--pause-seconds",
         envvar="A2PCTL_PAUSE_SECONDS",
-        min=0,
+        parser=finite(0),
         help="Pause after submitting a profile, a bundle, a brand [default: 30; --sandbox: 0.5].",
     ),
 ]
@@ -62,7 +63,7 @@ RateOpt = Annotated[
     typer.Option(
         "--rate",
         envvar="A2PCTL_RATE",
-        min=0.001,
+        parser=finite(0.001),
         help="Requests per second per account [default: 1; --sandbox: 25].",
     ),
 ]
@@ -88,7 +89,15 @@ FilesArg = Annotated[list[Path], typer.Argument(help="Customer files (YAML).", s
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, no_color=GLOBALS.no_color, highlight=False, soft_wrap=True)
+    # NO_COLOR / --no-color: no escape sequence at all (Rich's no_color alone keeps bold and dim).
+    plain = GLOBALS.no_color
+    return Console(
+        stderr=stderr,
+        no_color=plain,
+        color_system=None if plain else "auto",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def credentials() -> Credentials:

@@ -48,6 +48,8 @@ class Settings:
     rate: float | None = None
     sandbox: bool = False
     scenario: str | None = None
+    create_store: bool = True  # False: a command that only reads never creates a store
+    need_store: bool = True  # False: without a store on disk, one in memory will do
 
 
 @dataclass
@@ -85,7 +87,10 @@ def open_runtime(
     # Credentials first: a missing one must not leave an empty state store behind.
     real_credentials = None if settings.sandbox else credentials()
     clock = clock or SystemClock()
-    store = Store.open(settings.state, clock)
+    if settings.create_store or settings.need_store or settings.state.exists():
+        store = Store.open(settings.state, clock, create=settings.create_store)
+    else:
+        store = Store.in_memory(settings.state, clock)
     sandbox = settings.sandbox
     rate = settings.rate or (SANDBOX_RATE if sandbox else DEFAULT_RATE)
     pause = settings.pause_seconds
@@ -218,8 +223,8 @@ def parse_duration(text: str) -> float:
             hint="use seconds or e.g. 90s, 30m, 2h",
             field="--timeout",
         ) from None
-    if value <= 0:
-        raise UsageError("--timeout must be positive", field="--timeout")
+    if not value > 0 or value == float("inf"):  # nan and inf too: a wait must end
+        raise UsageError("--timeout must be a positive, finite duration", field="--timeout")
     return value
 
 

@@ -7,12 +7,19 @@ from typing import Annotated
 import typer
 
 from a2pctl.cli.options import console, exit_with
+from a2pctl.cli.values import PORT_MAX, PORT_MIN, finite
 from a2pctl.errors import ExitCode, UsageError
 
 
 def sandbox(
     port: Annotated[
-        int, typer.Option("--port", min=0, help="Port to listen on (0: any free port).")
+        int,
+        typer.Option(
+            "--port",
+            min=PORT_MIN,
+            max=PORT_MAX,
+            help="Port to listen on (0: any free port).",
+        ),
     ] = 8765,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     scenario: Annotated[
@@ -26,13 +33,17 @@ def sandbox(
     ] = "default",
     review_seconds: Annotated[
         float,
-        typer.Option("--review-seconds", min=0.001, help="Simulated duration of each review step."),
+        typer.Option(
+            "--review-seconds",
+            parser=finite(0.001),
+            help="Simulated duration of each review step.",
+        ),
     ] = 2.0,
     limit: Annotated[
         float | None,
         typer.Option(
             "--rate",
-            min=0.001,
+            parser=finite(0.001),
             help="Answer 429 (code 20429) to an account sending faster than this many "
             "requests per second [default: no limit].",
         ),

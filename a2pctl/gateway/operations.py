@@ -120,9 +120,12 @@ class Operations(ABC):
         status_callback: str | None = None,
     ) -> Record:
         bundles, path = self._bundles(kind)
+        # A submission (a status change) is not repeated blindly after a lost answer:
+        # Twilio refuses a second one, so the caller looks at the bundle first.
         return self._update(
             f"POST {path}/{sid}",
             bundles(sid),
+            create=status is not None,
             status=status,
             email=email,
             friendly_name=friendly_name,

@@ -250,6 +250,7 @@ def numbers_document(report: NumbersReport) -> dict[str, Any]:
             for r in report.rows
         ],
         "summary": dict(Counter(r.status for r in report.rows)),
+        "problems": [{"line": p.line, "message": p.message} for p in report.problems],
     }
 
 
@@ -257,6 +258,8 @@ def render_numbers(report: NumbersReport, console: Console) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    for problem in report.problems:  # first: what the user must fix
+        console.print(Text(f"{report.source}:{problem.line}: {problem.message}", style="red"))
     if not report.rows:
         console.print(f"{report.source}: the report lists no numbers.")
         return
@@ -283,3 +286,5 @@ def render_numbers(report: NumbersReport, console: Console) -> None:
     counts = Counter(r.status for r in report.rows)
     summary = ", ".join(f"{n} {s}" for s, n in counts.most_common())
     console.print(Text(f"{len(report.rows)} numbers: {summary}.", style="dim"))
+    if report.problems:
+        console.print(Text(f"{len(report.problems)} lines not understood (above).", style="red"))

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from a2pctl.errors import UsageError
-from a2pctl.spec import advice, loader
+from a2pctl.spec import advice, loader, reading
 from a2pctl.spec.models import (
     Address,
     AuthorizedRepresentative,
@@ -107,7 +107,10 @@ def check_file(path: Path) -> FileCheck:
         return _invalid(label, [Problem(label, None, "", reason)])
     loaded = loader.load(text)
     if loaded.problems:
-        return _invalid(label, [Problem(label, line, "", msg) for line, msg in loaded.problems])
+        unreadable = [
+            Problem(label, p.line, loader.format_field(p.field), p.message) for p in loaded.problems
+        ]
+        return _invalid(label, unreadable)
     if not isinstance(loaded.data, dict):
         got = _yaml_kind(loaded.data)
         message = f"expected a mapping of customer fields (name:, flow:, ...), got {got}"
@@ -181,17 +184,16 @@ def field_line(path: Path, field: str) -> int | None:
 
 
 def _read(path: Path) -> tuple[str | None, str]:
+    """The text of a customer file, or None and the reason, read within bounds (`reading`)."""
     try:
-        if path.is_dir():
-            return None, "is a directory: give the customer files, e.g. DIR/*.yaml"
-        size = path.stat().st_size
-        if size > loader.MAX_FILE_BYTES:
-            return None, f"too large for a customer file ({size} bytes)"
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, "no such file"
-    except OSError as exc:
-        return None, f"cannot read the file: {exc.strerror or exc}"
+        raw = reading.read_input(path, max_bytes=loader.MAX_FILE_BYTES)
+    except reading.Unreadable as exc:
+        reason = exc.reason
+        if reason == "is a directory":
+            reason = "is a directory: give the customer files, e.g. DIR/*.yaml"
+        elif reason.startswith("too large"):
+            reason = f"too large for a customer file (more than {loader.MAX_FILE_BYTES:,} bytes)"
+        return None, reason
     try:
         return raw.decode("utf-8-sig"), ""
     except UnicodeDecodeError as exc:

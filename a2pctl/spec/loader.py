@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -22,6 +22,9 @@ Path = tuple[str | int, ...]
 MAX_FILE_BYTES = 1_000_000  # a customer file is a few kilobytes
 MAX_NODES = 10_000  # aliases can expand exponentially ("billion laughs"); a file has ~150 nodes
 MAX_DEPTH = 20  # a customer file nests 4 levels; deeper would only exhaust the stack
+# No field holds a number; past this, Python refuses to even print one (4,300 digits).
+MAX_NUMBER_CHARS = 100
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _YAML = "tag:yaml.org,2002:"
 # Plain YAML values only: anything else (e.g. !!python/object) is refused, not constructed.
@@ -34,11 +37,17 @@ _TIMESTAMP = _YAML + "timestamp"
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class LoadProblem(NamedTuple):
+    line: int | None
+    message: str
+    field: Path = ()  # the key path the problem is in, where known
+
+
 @dataclass
 class Loaded:
     data: Any = None
     lines: dict[Path, int] = field(default_factory=dict)
-    problems: list[tuple[int | None, str]] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
 
 
 def load(text: str, *, parser: type[yaml.SafeLoader] = _SafeLoader) -> Loaded:
@@ -49,20 +58,21 @@ def load(text: str, *, parser: type[yaml.SafeLoader] = _SafeLoader) -> Loaded:
         try:
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
-            result.problems.append(_syntax_problem(exc))
+            result.problems.append(_with_field(_syntax_problem(exc), text, parser))
             return result
         except RecursionError:  # the pure-Python parser recurses per nesting level
-            result.problems.append((None, f"nested more than {MAX_DEPTH} levels deep"))
+            result.problems.append(LoadProblem(None, f"nested more than {MAX_DEPTH} levels deep"))
             return result
         except yaml.reader.ReaderError as exc:  # e.g. a control character
             line = text.count("\n", 0, exc.position) + 1
             char = exc.character
             shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
             what = f"the control character {shown} is not allowed"
-            result.problems.append((line, f"YAML syntax error: {what}"))
+            result.problems.append(LoadProblem(line, f"YAML syntax error: {what}"))
             return result
         if root is None:
-            result.problems.append((None, "the file is empty: expected a customer mapping"))
+            message = "the file is empty: expected a customer mapping"
+            result.problems.append(LoadProblem(None, message))
             return result
         _Walker(result).walk(root, ())
         if result.problems:
@@ -74,6 +84,20 @@ def load(text: str, *, parser: type[yaml.SafeLoader] = _SafeLoader) -> Loaded:
     finally:
         loader.dispose()
     return result
+
+
+def _with_field(problem: LoadProblem, text: str, parser: type[yaml.SafeLoader]) -> LoadProblem:
+    """A syntax error of libyaml, in the field it is in. libyaml refuses some values the
+    Python parser reads (an escaped lone surrogate such as "\\ud800"): read by that one,
+    the walk names the field and says what is wrong with the value."""
+    if parser is yaml.SafeLoader or problem.line is None:
+        return problem
+    again = load(text, parser=yaml.SafeLoader)
+    for found in again.problems:
+        if found.line == problem.line and found.field:
+            return found
+    at_line = [path for path, line in again.lines.items() if line == problem.line and path]
+    return problem._replace(field=max(at_line, key=len)) if at_line else problem
 
 
 def nearest_line(lines: dict[Path, int], path: Path) -> int | None:
@@ -100,14 +124,14 @@ def format_field(path: Path) -> str:
     return out
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
+def _syntax_problem(exc: yaml.MarkedYAMLError) -> LoadProblem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
     if "nesting depth" in (exc.problem or ""):
         # libyaml (PyYAML >= 6.0.4) stops at ~1,000 levels before our own walk sees the file.
-        return line, f"nested more than {MAX_DEPTH} levels deep"
+        return LoadProblem(line, f"nested more than {MAX_DEPTH} levels deep")
     what = ", ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
-    return line, f"YAML syntax error: {what}"
+    return LoadProblem(line, f"YAML syntax error: {what}")
 
 
 def _tag(tag: str) -> str:
@@ -120,8 +144,8 @@ class _Walker:
         self.visited = 0
         self.active: set[int] = set()  # nodes on the current path: a recursive alias stops here
 
-    def problem(self, node: Node, message: str) -> None:
-        self.result.problems.append((node.start_mark.line + 1, message))
+    def problem(self, node: Node, message: str, path: Path = ()) -> None:
+        self.result.problems.append(LoadProblem(node.start_mark.line + 1, message, path))
 
     def walk(self, node: Node, path: Path) -> None:
         self.visited += 1
@@ -131,17 +155,21 @@ class _Walker:
             return
         self.result.lines.setdefault(path, node.start_mark.line + 1)
         if len(path) > MAX_DEPTH:
+            # Fieldless, as when the parser itself refuses the depth: the path is noise.
             self.problem(node, f"nested more than {MAX_DEPTH} levels deep")
             return
         if node.tag not in ALLOWED_TAGS:
-            self.problem(node, f"unsupported YAML tag {_tag(node.tag)}: only plain values allowed")
+            message = f"unsupported YAML tag {_tag(node.tag)}: only plain values allowed"
+            self.problem(node, message, path)
+            return
+        if isinstance(node, ScalarNode) and self.scalar(node, path):
             return
         if node.tag == _TIMESTAMP:
             # No field holds a date: a date-like value (or an impossible one such as
             # 2024-13-45, which would not construct) is read as the text it is.
             node.tag = _YAML + "str"
         if id(node) in self.active:
-            self.problem(node, "a YAML alias refers to itself")
+            self.problem(node, "a YAML alias refers to itself", path)
             return
         self.active.add(id(node))
         if isinstance(node, MappingNode):
@@ -151,6 +179,21 @@ class _Walker:
                 self.walk(item, (*path, index))
         self.active.discard(id(node))
 
+    def scalar(self, node: ScalarNode, path: Path) -> bool:
+        """Refuse a value that would not construct or not print; True when refused."""
+        value = str(node.value)
+        surrogate = _SURROGATE.search(value)
+        if surrogate:
+            code = f"\\u{ord(surrogate.group()):04x}"
+            message = f"{code} is half of a UTF-16 pair, not a character: write the character"
+            self.problem(node, message, path)
+            return True
+        if node.tag == _YAML + "int" and len(value) > MAX_NUMBER_CHARS:
+            message = f"a number {len(value):,} characters long; if it is text, put it in quotes"
+            self.problem(node, message, path)
+            return True
+        return False
+
     def mapping(self, node: MappingNode, path: Path, seen: dict[str, int], merging: bool) -> None:
         merged: list[Node] = []
         for key_node, value_node in node.value:
@@ -158,15 +201,17 @@ class _Walker:
                 merged.append(value_node)
                 continue
             if not isinstance(key_node, ScalarNode):
-                self.problem(key_node, "a key must be text, not a list or a mapping")
+                self.problem(key_node, "a key must be text, not a list or a mapping", path)
                 continue
             if key_node.tag != _YAML + "str":
-                self.problem(key_node, f"key {key_node.value!r} must be text; put it in quotes")
+                message = f"key {key_node.value!r} must be text; put it in quotes"
+                self.problem(key_node, message, path)
                 continue
             key, line = key_node.value, key_node.start_mark.line + 1
             if key in seen:
                 if not merging:  # a merged key the mapping sets itself is overridden, not doubled
-                    self.problem(key_node, f"duplicate key {key!r} (first on line {seen[key]})")
+                    message = f"duplicate key {key!r} (first on line {seen[key]})"
+                    self.problem(key_node, message, (*path, key))
                 continue
             seen[key] = line
             self.result.lines[(*path, key)] = line
@@ -177,4 +222,4 @@ class _Walker:
                 if isinstance(item, MappingNode):
                     self.mapping(item, path, seen, merging=True)
                 else:
-                    self.problem(item, "<< must merge a mapping")
+                    self.problem(item, "<< must merge a mapping", path)

@@ -136,7 +136,7 @@ class SoleProprietorInfo(BaseModel):
     """-> TrustHub EndUser `sole_proprietor_information`."""
 
     model_config = _CONFIG
-    brand_name: Annotated[StrictStr, _text(), Rule(r.brand_name)] = Field(
+    brand_name: Annotated[StrictStr, _text(1, r.BRAND_NAME_MAX_CHARS), Rule(r.brand_name)] = Field(
         description="The business or DBA name; else first and last name. Never an ID or e-mail."
     )
     mobile_phone_number: Annotated[StrictStr, Rule(r.us_ca_mobile, **_PHONE_SCHEMA)] = Field(

@@ -36,6 +36,7 @@ SENDER_POOL_MAX_NUMBERS = 400  # numbers per messaging service (error 21714)
 SERVICE_FRIENDLY_NAME_MAX_CHARS = 64  # Messaging Service FriendlyName
 # The TrustHub / address table of error 30701:
 BUSINESS_NAME_MAX_CHARS = 255
+BRAND_NAME_MAX_CHARS = 255  # TCR's limit on a brand's name (the sole proprietor's brand_name)
 REGISTRATION_NUMBER_MAX_CHARS = 21
 PERSON_NAME_MAX_CHARS = 100
 EMAIL_MAX_CHARS = 100
@@ -288,12 +289,22 @@ def looks_like_email(value: str) -> bool:
 # --- phone numbers ---------------------------------------------------------------------
 
 
+# What a number may be written with (the JSON Schema's pattern too): no letters, which
+# phonenumbers would otherwise read as a keypad's digits (CALL NOW -> 2255 669).
+PHONE_CHARACTERS = re.compile(r"\+[0-9 ()-]+")
+
+
 def e164(value: str) -> str:
     """Any valid number written with its country code; returned in E.164."""
     import phonenumbers
 
     if not value.strip().startswith("+"):
         raise ValueError(f"must be in E.164 format, e.g. +14155550100 (got {_shorten(value)!r})")
+    if not PHONE_CHARACTERS.fullmatch(value.strip()):
+        raise ValueError(
+            "may hold only digits, spaces, ( ) and - after the + "
+            f"(got {_shorten(value)!r}), e.g. +14155550100"
+        )
     try:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException:

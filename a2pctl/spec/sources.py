@@ -25,8 +25,17 @@ def expand(args: Iterable[Path]) -> list[Path]:
     found: dict[Path, Path] = {}
     for arg in args:
         for path in _one(Path(arg)):
-            found.setdefault(path.resolve(), path)
+            found.setdefault(_identity(path), path)
     return list(found.values())
+
+
+def _identity(path: Path) -> Path:
+    """The file a path names, to give it once; a path that cannot be resolved (a symlink
+    loop) stands for itself, and the file check reports it."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def _one(arg: Path) -> list[Path]:

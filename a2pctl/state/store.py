@@ -7,8 +7,9 @@ received events (deduplicated by CloudEvent id); named blobs (the in-process
 sandbox's state); and a writer lock per registration.
 
 Every write commits at once (autocommit, WAL journal), so a kill or Ctrl-C
-never loses what was recorded. The directory is created 0700 and the file
-0600. Secrets are never written here.
+never loses what was recorded. The file is 0600 and its own directory 0700,
+tightened on every open; a damaged, full, read-only or vanished file ends in a
+`StateError` naming it (`database`). Secrets are never written here.
 """
 
 from __future__ import annotations
@@ -16,15 +17,31 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from a2pctl.errors import LockedError, StateError, UsageError
+from a2pctl.errors import LockedError, StateError
 from a2pctl.pacing import Clock
+from a2pctl.state import database
+from a2pctl.state.records import (
+    EventRecord,
+    Registration,
+    ResourceRecord,
+    StepRecord,
+    campaign_key,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "EventRecord",
+    "Registration",
+    "ResourceRecord",
+    "StepRecord",
+    "Store",
+    "campaign_key",
+]
 
 SCHEMA_VERSION = 1
 
@@ -53,70 +70,14 @@ CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-@dataclass(frozen=True)
-class Registration:
-    name: str
-    account: str
-    flow: str
-    file: str | None
-    created_at: float
-    updated_at: float
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    step: str
-    status: str  # started | done | failed
-    sid: str | None
-    data: dict[str, Any] = field(default_factory=dict)
-    started_at: float | None = None
-    finished_at: float | None = None
-    error: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class ResourceRecord:
-    sid: str
-    # customer_profile | trust_product | brand | messaging_service | campaign | phone_number
-    kind: str
-    name: str | None
-    account: str | None
-    status: str | None
-    detail: dict[str, Any]
-    source: str | None  # register | status | event
-    updated_at: float
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    id: str
-    type: str
-    time: str | None
-    received_at: float
-    name: str | None
-    account: str | None
-    sid: str | None
-    data: dict[str, Any]
-
-
-def campaign_key(service_sid: str) -> str:
-    """A campaign's key among resources: its Usa2p SID is the same fixed QE… for every
-    messaging service, and a service holds one campaign."""
-    return f"campaign:{service_sid}"
-
-
 def _dumps(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, default=str)
-
-
-def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
 
 
 class Store:
     """The SQLite state store. Open with `Store.open(path, clock)`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock) -> None:
+    def __init__(self, conn: database.Connection, path: Path, clock: Clock) -> None:
         self._conn = conn
         self.path = path
         self._clock = clock
@@ -124,39 +85,58 @@ class Store:
 
     # --- opening ------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path, clock: Clock) -> Store:
+    def open(
+        cls, path: Path, clock: Clock, *, create: bool = True, read_only: bool = False
+    ) -> Store:
+        """The store at `path`. `create`: make it if missing (else exit 2, and one this process
+        cannot write is read only); `read_only`: write nothing, not even the schema."""
         path = Path(path)
-        if path.is_dir():
-            raise UsageError(
-                f"state store {path} is a directory", hint="pass a file path to --state"
-            )
+        conn = database.connect(path, create=create, read_only=read_only)
         try:
-            if not path.parent.exists():
-                path.parent.mkdir(parents=True, mode=0o700)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            os.close(fd)
-            conn = sqlite3.connect(str(path), timeout=10, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise StateError(
-                f"cannot open the state store {path}: {exc}",
-                hint="check the --state path (A2PCTL_STATE) and its permissions",
-            ) from exc
-        store = cls(conn, path, clock)
-        store._check_version()
+            if not conn.read_only:
+                conn.executescript(_SCHEMA)
+            database.check_tables(conn, _SCHEMA)
+            store = cls(conn, path, clock)
+            store._check_version()
+        except BaseException:
+            conn.close()
+            raise
         return store
+
+    @classmethod
+    def in_memory(cls, path: Path, clock: Clock) -> Store:
+        """An empty store in memory for the missing one at `path` (creating nothing on disk)."""
+        conn = database.connect_memory(Path(path))
+        conn.executescript(_SCHEMA)
+        return cls(conn, conn.path, clock)
+
+    @property
+    def read_only(self) -> bool:
+        return self._conn.read_only
+
+    def _loads(self, text: str | None) -> Any:
+        """A JSON column; text that a2pctl did not write is damage, not a crash."""
+        if text is None:
+            return None
+        try:
+            return json.loads(text)
+        except (TypeError, ValueError):
+            what = f"a recorded value is not JSON: {str(text)[:40]!r}"
+            raise database.damaged(self.path, what) from None
 
     def _check_version(self) -> None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
-            self._conn.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),),
-            )
+            if not self.read_only:
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
             return
-        version = int(row[0])
+        try:
+            version = int(row[0])
+        except (TypeError, ValueError):
+            raise database.damaged(self.path, f"schema_version is {row[0]!r}") from None
         if version > SCHEMA_VERSION:
             raise StateError(
                 f"the state store {self.path} was written by a newer a2pctl "
@@ -169,7 +149,7 @@ class Store:
         self._conn.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self) -> Iterator[database.Connection]:
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield self._conn
@@ -210,10 +190,10 @@ class Store:
                 step=row[0],
                 status=row[1],
                 sid=row[2],
-                data=_loads(row[3]) or {},
+                data=self._loads(row[3]) or {},
                 started_at=row[4],
                 finished_at=row[5],
-                error=_loads(row[6]),
+                error=self._loads(row[6]),
             )
             for row in rows
         }
@@ -286,6 +266,8 @@ class Store:
         account: str | None = None,
         source: str = "register",
     ) -> None:
+        if self.read_only:
+            return  # a last known status is a cache: reading commands may skip it
         self._conn.execute(
             "INSERT INTO resources (sid, kind, name, account, status, detail, source, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sid) DO UPDATE SET "
@@ -320,15 +302,14 @@ class Store:
         ).fetchone()
         return None if row is None else self._resource(row)
 
-    @staticmethod
-    def _resource(row: tuple[Any, ...]) -> ResourceRecord:
+    def _resource(self, row: tuple[Any, ...]) -> ResourceRecord:
         return ResourceRecord(
             sid=row[0],
             kind=row[1],
             name=row[2],
             account=row[3],
             status=row[4],
-            detail=_loads(row[5]) or {},
+            detail=self._loads(row[5]) or {},
             source=row[6],
             updated_at=row[7],
         )
@@ -361,7 +342,7 @@ class Store:
             args = (name,)
         rows = self._conn.execute(query + " ORDER BY received_at, id", args).fetchall()
         return [
-            EventRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], _loads(row[7]))
+            EventRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], self._loads(row[7]))
             for row in rows
         ]
 

@@ -103,7 +103,7 @@ class _Checker:
                 yield ("registration", reg.name, reg.account), self.registration(reg)
             return
         for ref in refs:
-            ref = ref.strip()
+            ref = _number(ref.strip()) if ref.strip().startswith("+") else ref.strip()
             kind = _sid_kind(ref) or ("phone_number" if ref.startswith("+") else None)
             if kind is None:
                 regs = self.store.find_registrations(ref)
@@ -348,6 +348,20 @@ def _campaign_service(record: ResourceRecord) -> str:
     if isinstance(service, str) and service:
         return service
     return record.sid.removeprefix(CAMPAIGN_KEY)
+
+
+def _number(ref: str) -> str:
+    """A +… reference in E.164, as the store and Twilio write it: `+1 503 555 0150` is
+    `+15035550150` (the rule of customer files)."""
+    from a2pctl.spec.rules import e164
+
+    try:
+        return e164(ref)
+    except ValueError as exc:
+        raise UsageError(
+            f"not a phone number: {exc}",
+            hint="give a number as +1… (E.164), a SID or a registration name",
+        ) from None
 
 
 def _sid_kind(ref: str) -> str | None:

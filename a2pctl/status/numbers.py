@@ -43,6 +43,19 @@ _COLUMNS: dict[str, frozenset[str]] = {
     ),
 }
 _REQUIRED = ("phone_number", "status")
+MAX_REPORT_BYTES = 50_000_000  # ~100 bytes a number: half a million numbers
+# The Console's own words for the statuses, by `_key` (the catalogue knows Twilio's names).
+_CONSOLE_LABELS = {
+    "pending": "PENDING_REGISTRATION",
+    "inprogress": "PENDING_REGISTRATION",
+    "inreview": "PENDING_REGISTRATION",
+    "notregistered": "UNREGISTERED",
+    "deregistered": "UNREGISTERED",
+    "pendingderegistration": "PENDING_DEREGISTRATION",
+    "deregistrationpending": "PENDING_DEREGISTRATION",
+    "failed": "FAILURE",
+    "registrationfailed": "FAILURE",
+}
 # The order groups are shown in: what needs action first.
 STATUS_ORDER = (
     "FAILURE",
@@ -64,9 +77,18 @@ class NumberRow:
 
 
 @dataclass(frozen=True)
+class RowProblem:
+    """A line of the report that could not be explained (the others still are)."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
 class NumbersReport:
     source: str
     rows: tuple[NumberRow, ...]
+    problems: tuple[RowProblem, ...] = ()
 
     def groups(self) -> list[tuple[str, list[NumberRow]]]:
         """Rows grouped by status, in STATUS_ORDER, then unknown statuses by name."""
@@ -82,6 +104,9 @@ class NumbersReport:
 
     @property
     def exit_code(self) -> ExitCode:
+        """2 when a line is not understood (bad input first, as for files), else the worst."""
+        if self.problems:
+            return ExitCode.USAGE
         return {rem.FAILED: ExitCode.FAILED, rem.PENDING: ExitCode.PENDING}.get(
             self.severity, ExitCode.OK
         )
@@ -124,8 +149,8 @@ def _rows(text: str, source: str) -> Iterable[tuple[int, list[str]]]:
 
 
 def parse_report(text: str, *, source: str = "report") -> NumbersReport:
-    """Every number of the report with its status explained. Raises UsageError for a
-    file that is not such a report, naming the line."""
+    """Every number of the report with its status explained, and the lines that could
+    not be (`problems`). Raises UsageError for a file that is not such a report."""
     lines = iter(_rows(text, source))
     first = next(lines, None)
     if first is None:
@@ -133,29 +158,39 @@ def parse_report(text: str, *, source: str = "report") -> NumbersReport:
             f"{source}: the report is empty", hint="download it again from the Console"
         )
     columns = _columns(first[1], source)
-    parsed: list[tuple[int, str, str, str | None, str | None]] = []
+    rows: list[NumberRow] = []
+    problems: list[RowProblem] = []
     for line, cells in lines:
         cell = {name: (cells[i].strip() if i < len(cells) else "") for name, i in columns.items()}
-        if not cell["phone_number"] or not cell["status"]:
-            missing = "phone number" if not cell["phone_number"] else "status"
-            raise UsageError(
-                f"{source}:{line}: no {missing} on this line",
-                hint="each line needs a phone number and a status",
-            )
-        parsed.append(
-            (
-                line,
-                cell["phone_number"],
-                rem.number_status(cell["status"]),
-                cell.get("campaign_sid") or None,
-                cell.get("messaging_service_sid") or None,
-            )
+        try:
+            phone = _phone_number(cell["phone_number"])
+            if not cell["status"]:
+                raise ValueError("no status on this line")
+        except ValueError as exc:
+            problems.append(RowProblem(line, str(exc)))
+            continue
+        status = _CONSOLE_LABELS.get(_key(cell["status"])) or rem.number_status(cell["status"])
+        campaign = cell.get("campaign_sid") or None
+        service = cell.get("messaging_service_sid") or None
+        rows.append(
+            NumberRow(line, phone, status, campaign, service, explain(status, campaign, service))
         )
-    rows = tuple(
-        NumberRow(line, phone, status, campaign, service, explain(status, campaign, service))
-        for line, phone, status, campaign, service in parsed
-    )
-    return NumbersReport(source, rows)
+    return NumbersReport(source, tuple(rows), tuple(problems))
+
+
+def _phone_number(text: str) -> str:
+    """The number of a line in E.164; ValueError naming what is wrong with it."""
+    from a2pctl.spec.rules import e164
+
+    if not text:
+        raise ValueError("no phone number on this line")
+    digits = re.sub(r"[ ()-]", "", text)
+    if digits.isdigit() and len(digits) in (10, 11):  # a US number written without +1
+        text = ("+" if len(digits) == 11 else "+1") + digits
+    try:
+        return e164(text)
+    except ValueError as exc:
+        raise ValueError(f"not a phone number: {exc}") from None
 
 
 def explain(status: str, campaign_sid: str | None, service_sid: str | None) -> Remediation:

@@ -26,7 +26,7 @@ from a2pctl.flows.model import (
     Submit,
     fingerprint,
 )
-from a2pctl.gateway import Record
+from a2pctl.gateway import GatewayError, Record
 from a2pctl.gateway.records import registration_errors
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 # A bundle in one of these statuses has been submitted already.
 SUBMITTED = ("pending-review", "in-review", "twilio-approved")
+SUBMIT_ATTEMPTS = 3  # submissions whose answer is lost, each looked at before the next
 
 
 def create_bundle(run: Run, step: Step, a: CreateBundle) -> Result:
@@ -163,7 +164,18 @@ def submit(run: Run, step: Step, a: Submit) -> Result:
             run.remember(bundle, a.kind, current.get("status"), current)
             return Done(bundle, current.get("status"), record=current)
     run.store.mark_started(run.name, run.account, step.name)
-    rec = gw.update_bundle(a.kind, bundle, status="pending-review")
+    for attempt in range(1, SUBMIT_ATTEMPTS + 1):
+        try:
+            rec = gw.update_bundle(a.kind, bundle, status="pending-review")
+            break
+        except GatewayError as err:
+            if not err.ambiguous or attempt == SUBMIT_ATTEMPTS:
+                raise
+        # The answer was lost (or a 5xx came back): look before submitting again, as
+        # Twilio refuses a second submission of a bundle under review.
+        rec = gw.fetch_bundle(a.kind, bundle)
+        if rec.get("status") in SUBMITTED:
+            break
     run.remember(bundle, a.kind, rec.get("status"), rec)
     return Done(bundle, rec.get("status"), record=rec)
 
