@@ -54,6 +54,7 @@ def test_an_answer_lost_after_any_request_completes_within_one_rerun_without_dup
         assert len(_submits(world)) == len(set(_submits(world))) == 2, where
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)
 def test_an_answer_lost_then_a_kill_at_the_next_request_completes_in_one_rerun(
     tmp_path: Path, file: Path

@@ -45,6 +45,7 @@ except SystemExit as exit:
     assert loaded_after(run) == {"pydantic", "phonenumbers", "email_validator", "yaml"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", sorted(BUDGET_SECONDS))
 def test_a2pctl_adds_little_to_the_libraries_a_command_must_load(command: str) -> None:
     floor = OVER[command]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
 from engine_support import SOLE_PROPRIETOR, World, make_world
 
 CUSTOMERS = 20
@@ -36,6 +37,7 @@ def _span(world: World) -> float:
     return world.recorder.hits[-1].at - world.recorder.hits[0].at
 
 
+@pytest.mark.slow
 def test_many_customers_take_about_as_long_as_the_rate_limit_allows(tmp_path: Path) -> None:
     alone = make_world(tmp_path / "alone", rate=RATE)
     alone.register(*_customers(tmp_path / "alone", 1))

@@ -22,6 +22,7 @@ Path = tuple[str | int, ...]
 MAX_FILE_BYTES = 1_000_000  # a customer file is a few kilobytes
 MAX_NODES = 10_000  # aliases can expand exponentially ("billion laughs"); a file has ~150 nodes
 MAX_DEPTH = 20  # a customer file nests 4 levels; deeper would only exhaust the stack
+NESTED = "nested more than"
 # No field holds a number; past this, Python refuses to even print one (4,300 digits).
 MAX_NUMBER_CHARS = 100
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -61,7 +62,7 @@ def load(text: str, *, parser: type[yaml.SafeLoader] = _SafeLoader) -> Loaded:
             result.problems.append(_with_field(_syntax_problem(exc), text, parser))
             return result
         except RecursionError:  # the pure-Python parser recurses per nesting level
-            result.problems.append(LoadProblem(None, f"nested more than {MAX_DEPTH} levels deep"))
+            result.problems.append(LoadProblem(None, f"{NESTED} {MAX_DEPTH} levels deep"))
             return result
         except yaml.reader.ReaderError as exc:  # e.g. a control character
             line = text.count("\n", 0, exc.position) + 1
@@ -90,8 +91,8 @@ def _with_field(problem: LoadProblem, text: str, parser: type[yaml.SafeLoader]) 
     """A syntax error of libyaml, in the field it is in. libyaml refuses some values the
     Python parser reads (an escaped lone surrogate such as "\\ud800"): read by that one,
     the walk names the field and says what is wrong with the value."""
-    if parser is yaml.SafeLoader or problem.line is None:
-        return problem
+    if parser is yaml.SafeLoader or problem.line is None or problem.message.startswith(NESTED):
+        return problem  # too deep nesting is field-less, and re-reading it would be slow
     again = load(text, parser=yaml.SafeLoader)
     for found in again.problems:
         if found.line == problem.line and found.field:
@@ -129,7 +130,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> LoadProblem:
     line = mark.line + 1 if mark is not None else None
     if "nesting depth" in (exc.problem or ""):
         # libyaml (PyYAML >= 6.0.4) stops at ~1,000 levels before our own walk sees the file.
-        return LoadProblem(line, f"nested more than {MAX_DEPTH} levels deep")
+        return LoadProblem(line, f"{NESTED} {MAX_DEPTH} levels deep")
     what = ", ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
     return LoadProblem(line, f"YAML syntax error: {what}")
 
@@ -156,7 +157,7 @@ class _Walker:
         self.result.lines.setdefault(path, node.start_mark.line + 1)
         if len(path) > MAX_DEPTH:
             # Fieldless, as when the parser itself refuses the depth: the path is noise.
-            self.problem(node, f"nested more than {MAX_DEPTH} levels deep")
+            self.problem(node, f"{NESTED} {MAX_DEPTH} levels deep")
             return
         if node.tag not in ALLOWED_TAGS:
             message = f"unsupported YAML tag {_tag(node.tag)}: only plain values allowed"
