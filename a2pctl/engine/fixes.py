@@ -68,8 +68,14 @@ def observe(run: Run) -> Observed | None:
     brand: Record | None = None
     brand_step = run.record("brand")
     if brand_step is not None and brand_step.sid:
-        brand = run.gateway.fetch_brand(brand_step.sid)
-        run.remember(brand_step.sid, "brand", brand.get("status"), brand)
+        try:
+            brand = run.gateway.fetch_brand(brand_step.sid)
+        except GatewayError as err:
+            if err.status != 404:
+                raise
+            brand = None  # deleted in the Console: the brand gate replaces it
+        else:
+            run.remember(brand_step.sid, "brand", brand.get("status"), brand)
     campaign: Record | None = None
     step = campaign_step(run)
     record = run.record(step.name) if step else None
@@ -102,14 +108,15 @@ def apply(run: Run) -> list[str]:
         count = resubmissions(run.records) + 1  # counted before it is sent: never under
         run.store.mark_started(run.name, run.account, RESUBMIT_BRAND, data={"count": count})
     for fix in fixes:
-        sent = _send(run, fix)
+        sent = _send(run, fix, seen)
         if sent:
             notices.append(sent)
     run.refresh()
     return notices
 
 
-def _send(run: Run, fix: Fix) -> str | None:
+def _send(run: Run, fix: Fix, seen: Observed) -> str | None:
+    """Send one fix (its intent recorded already); what a person reads, if anything."""
     step = run.flow.step(fix.target) if fix.target in _step_names(run) else None
     if fix.kind == "finish_campaign_delete":
         return _finish_campaign_deletion(run)
@@ -125,7 +132,10 @@ def _send(run: Run, fix: Fix) -> str | None:
     if fix.kind == "resubmit_brand":
         return "the brand is resubmitted once the corrected bundles are submitted again"
     if fix.kind in ("edit_campaign", "recreate_campaign") and step is not None:
-        return _fix_campaign(run, step, recreate=fix.kind == "recreate_campaign")
+        assert seen.campaign is not None  # the reconciler edits only a campaign it has seen
+        return _fix_campaign(
+            run, step, dict(seen.campaign), recreate=fix.kind == "recreate_campaign"
+        )
     return None
 
 
@@ -185,14 +195,13 @@ def campaign_step(run: Run) -> Step | None:
     return next((s for s in run.flow.steps if isinstance(s.action, CreateCampaign)), None)
 
 
-def _fix_campaign(run: Run, step: Step, *, recreate: bool) -> str:
+def _fix_campaign(run: Run, step: Step, campaign: Record, *, recreate: bool) -> str:
     """Edit the FAILED campaign in place, or delete it to be created anew."""
     assert isinstance(step.action, CreateCampaign)
     record = run.record(step.name)
     assert record is not None
     service = run.sid(step.action.service_step)
     if recreate:
-        campaign = run.gateway.fetch_campaign(service)
         _replace_campaign(run, step, service, campaign)
         return "FAILED campaign deleted; a new one follows after 5 s"
     params = step.action.params
