@@ -336,3 +336,36 @@ def test_a_kill_after_any_request_of_a_fix_reruns_to_exactly_one_of_each_fee(
         assert case.once(world.recorder.hits[start:]) == expected, n
         counts = count_resources(world)
         assert (counts["brands"], counts["campaigns"]) == (1, 1), n
+
+
+# --- 7. a FAILED brand that never reached TCR ------------------------------------------------
+
+
+def test_a_brand_without_a_tcr_id_stops_then_a_console_deletion_lets_a_new_brand_be_made(
+    tmp_path: Path,
+) -> None:
+    world, brand, fixed = failed_standard_brand(tmp_path)
+    world.recorder.simulator = Patched(  # type: ignore[assignment]
+        world.simulator, lambda m, url: f"{BRANDS}/BN" in url, {"tcr_id": None}
+    )
+    world.register(STANDARD)  # the store hears the brand as Twilio has it: no tcr_id
+    planned = plan_of(world, fixed)
+    [stop] = [f for f in fixes(planned) if f[0] == "stop"]
+    assert stop[1] == "brand"
+    before = len(world.recorder.hits)
+    [stopped] = world.register(fixed)
+    assert stopped.outcome == "failed"
+    assert "Console" in stopped.errors[0]["message"] and "21725" in stopped.errors[0]["message"]
+    assert [h for h in world.recorder.hits[before:] if h.method == "POST"] == []
+
+    world.recorder.simulator = world.simulator
+    assert world.simulator.delete_brand_in_console(brand)
+    world.simulator.set_scenario("default")  # the corrected brand passes review
+    [second] = world.register(fixed)
+    assert second.outcome == "complete", second.errors
+    rerun = world.recorder.hits[before:]
+    end_user = [h for h in rerun if h.method == "POST" and h.path.startswith("/v1/EndUsers/")]
+    assert end_user and "Northwind Outfitters LLC" in end_user[-1].form["Attributes"][0]
+    assert second.resources["brand"] != brand  # a new brand, never the deleted one again
+    assert len(posts(world.recorder.hits[before:], BRANDS)) == 1  # one new brand (fee)
+    assert count_resources(world)["brands"] == 1

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from a2pctl.engine.reconcile import (
     BRAND_REPLACED,
     CAMPAIGN_DELETED,
+    DELETED,
     EDITABLE_CAMPAIGN_FIELDS,
     RESUBMIT_BRAND,
     REVIEW_PARTS,
@@ -25,6 +26,7 @@ from a2pctl.engine.reconcile import (
 )
 from a2pctl.errors import UsageError
 from a2pctl.flows.model import (
+    BrandGate,
     BundleKind,
     CheckUsecase,
     CreateAddress,
@@ -73,7 +75,7 @@ def observe(run: Run) -> Observed | None:
         except GatewayError as err:
             if err.status != 404:
                 raise
-            brand = None  # deleted in the Console: the brand gate replaces it
+            brand = {"sid": brand_step.sid, "status": DELETED}  # in the Console
         else:
             run.remember(brand_step.sid, "brand", brand.get("status"), brand)
     campaign: Record | None = None
@@ -131,6 +133,9 @@ def _send(run: Run, fix: Fix, seen: Observed) -> str | None:
         return f"the {fix.target.replace('_', ' ')} is evaluated and submitted again"
     if fix.kind == "resubmit_brand":
         return "the brand is resubmitted once the corrected bundles are submitted again"
+    if fix.kind == "new_brand":
+        forget_brand(run, run.sid(fix.target))
+        return "a new brand (fee) is created once the corrected bundles are submitted again"
     if fix.kind in ("edit_campaign", "recreate_campaign") and step is not None:
         assert seen.campaign is not None  # the reconciler edits only a campaign it has seen
         return _fix_campaign(
@@ -235,6 +240,17 @@ def deleted_campaign(run: Run, campaign: Record) -> bool:
     marker = run.record(CAMPAIGN_DELETED)
     created = campaign.get("date_created")
     return marker is not None and created is not None and marker.data == {"date_created": created}
+
+
+def forget_brand(run: Run, sid: str) -> None:
+    """A brand deleted in the Console: kept as replaced (a new brand's look-up never adopts
+    it), and the brand steps to run again, which creates the new one."""
+    gone = sorted(replaced_brands(run) | {sid})
+    run.store.mark_done(run.name, run.account, BRAND_REPLACED, data={"sids": gone})
+    run.remember(sid, "brand", DELETED, {"sid": sid})
+    gates = [s.name for s in run.flow.steps if isinstance(s.action, BrandGate)]
+    run.store.reset_steps(run.name, run.account, ["brand", *gates, RESUBMIT_BRAND])
+    run.refresh()
 
 
 def replaced_brands(run: Run) -> set[str]:

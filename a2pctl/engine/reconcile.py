@@ -70,6 +70,8 @@ FEE_KINDS = frozenset({"resubmit_brand", "new_brand", "edit_campaign", "recreate
 RESUBMIT_BRAND = "brand.resubmit"
 CAMPAIGN_DELETED = "campaign.deleted"
 BRAND_REPLACED = "brand.replaced"
+# A brand Twilio answers 404 for: deleted in the Console (the only place that can).
+DELETED = "DELETED"
 # Bundles Twilio lets change (60711 otherwise: in review and approved are locked).
 EDITABLE_BUNDLE = ("draft", "twilio-rejected")
 # A bundle that can be set back to draft for a correction (the brand having FAILED).
@@ -164,7 +166,8 @@ def reconcile(flow: Flow, records: Mapping[str, StepRecord], seen: Observed) -> 
             Fix("finish_campaign_delete", "campaign", "finish the campaign deletion a run began")
         )
     brand = seen.brand or {}
-    brand_failed = brand.get("status") == "FAILED"
+    # A deleted brand is corrected like a FAILED one, then registered anew.
+    brand_failed = brand.get("status") in ("FAILED", DELETED)
     reopen: set[str] = set()
     review: set[str] = set()
     updates: list[Fix] = []
@@ -224,6 +227,12 @@ def reconcile(flow: Flow, records: Mapping[str, StepRecord], seen: Observed) -> 
 
 def _brand_fix(brand: Mapping[str, Any], done: int) -> Fix:
     sid = brand.get("sid")
+    if brand.get("status") == DELETED:
+        return Fix(
+            "new_brand",
+            "brand",
+            f"create a new brand on the corrected bundles (brand {sid} was deleted)",
+        )
     if not brand.get("tcr_id"):
         return Fix(
             "stop",

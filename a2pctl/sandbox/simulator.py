@@ -177,6 +177,14 @@ class Simulator:
         with self._lock:
             return json.dumps(self._world.data, sort_keys=True)
 
+    def delete_brand_in_console(self, sid: str) -> bool:
+        """What a person does in the Console, the only place Twilio deletes a brand (a
+        FAILED brand that never reached TCR is deleted so a new one can be registered)."""
+        with self._lock:
+            found = self._world.find("brands", sid) is not None
+            self._world.remove("brands", sid)
+            return found
+
     def inject_fault(
         self,
         *,

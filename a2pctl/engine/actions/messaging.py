@@ -6,8 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 from a2pctl.engine.actions.results import Done, Fail, Result, Wait, create_once, error, newest
-from a2pctl.engine.fixes import deleted_campaign, remember_campaign, replaced_brands
-from a2pctl.engine.reconcile import BRAND_REPLACED, RESUBMIT_BRAND
+from a2pctl.engine.fixes import deleted_campaign, forget_brand, remember_campaign, replaced_brands
+from a2pctl.engine.reconcile import RESUBMIT_BRAND
 from a2pctl.flows.model import (
     AttachNumber,
     BrandGate,
@@ -157,11 +157,7 @@ def _refresh_bundles(run: Run) -> None:
 def _brand_deleted(run: Run, a: BrandGate, sid: str) -> Result:
     """The brand is gone (deleted in the Console, as Twilio asks for a FAILED brand that
     never reached TCR): the next advance creates a new one (fee), never adopting this."""
-    gone = sorted(replaced_brands(run) | {sid})
-    run.store.mark_done(run.name, run.account, BRAND_REPLACED, data={"sids": gone})
-    run.remember(sid, "brand", "DELETED", {"sid": sid})
-    run.store.reset_steps(run.name, run.account, [a.brand_step, RESUBMIT_BRAND])
-    run.refresh()
+    forget_brand(run, sid)
     return Wait(f"brand {sid} was deleted; a new brand (fee) is created on the same bundles")
 
 
