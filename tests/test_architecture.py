@@ -220,3 +220,18 @@ def test_the_sandbox_imports_only_the_standard_library_and_itself() -> None:
         if not within(name, "a2pctl.sandbox") and name.split(".")[0] not in sys.stdlib_module_names
     }
     assert foreign == set()
+
+
+def test_a_runs_global_flags_live_in_the_run_not_in_module_state(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from a2pctl.cli import options
+    from a2pctl.cli.app import main
+
+    with pytest.raises(SystemExit):
+        main(["--no-color", "-v", "validate", str(tmp_path / "missing.yaml")])
+    capsys.readouterr()
+    after = options.current()
+    assert (after.no_color, after.verbose, after.clock) == (False, False, None)
+    mutable = (list, dict, set, options.Globals)
+    assert [n for n, v in vars(options).items() if isinstance(v, mutable) and n[0] != "_"] == []

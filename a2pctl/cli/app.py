@@ -24,8 +24,8 @@ from a2pctl.cli.events import events_app
 from a2pctl.cli.files import FilesArg
 from a2pctl.cli.numbers import numbers_app
 from a2pctl.cli.options import (
-    GLOBALS,
     ApiUrlOpt,
+    Globals,
     JsonOpt,
     PauseOpt,
     RateOpt,
@@ -34,7 +34,9 @@ from a2pctl.cli.options import (
     StateOpt,
     console,
     exit_with,
+    flags_for,
     get_clock,
+    run_with,
     runtime,
 )
 from a2pctl.cli.otp import otp_app
@@ -77,6 +79,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    context: typer.Context,
     verbose: Annotated[
         bool,
         typer.Option("-v", "--verbose", help="Show the traceback of an error (for bug reports)."),
@@ -89,8 +92,9 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    GLOBALS.verbose = verbose
-    GLOBALS.no_color = no_color or bool(os.environ.get("NO_COLOR"))
+    flags = flags_for(context)
+    flags.verbose = verbose
+    flags.no_color = no_color or bool(os.environ.get("NO_COLOR"))
 
 
 # --- commands ---------------------------------------------------------------------
@@ -360,8 +364,9 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> NoRetu
     from a2pctl.cli.entry import hoist_global_flags, run
     from a2pctl.cli.metavars import name_metavars
 
-    GLOBALS.clock = clock
     command = typer.main.get_command(app)
     name_metavars(command)
     args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
-    sys.exit(run(command, args, verbose=lambda: GLOBALS.verbose, console=console))
+    with run_with(Globals(clock=clock)) as flags:
+        code = run(command, args, verbose=lambda: flags.verbose, console=console)
+    sys.exit(code)

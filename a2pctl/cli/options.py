@@ -6,7 +6,9 @@ runtime). The cli modules are the only ones that read the environment.
 from __future__ import annotations
 
 import os
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -26,12 +28,42 @@ if TYPE_CHECKING:
 
 @dataclass
 class Globals:
+    """What one run of the CLI shares: the global flags and the injected clock. Made by
+    `main` for the run and held in a context variable for its duration (reset after it),
+    so runs in one process (the in-process tests) never see each other's."""
+
     verbose: bool = False
     no_color: bool = False
     clock: Clock | None = None  # injected through `main`; None: the system clock
 
 
-GLOBALS = Globals()  # set by `main` and the app's callback (-v, --no-color)
+_RUN: ContextVar[Globals] = ContextVar("a2pctl_run")
+
+
+@contextmanager
+def run_with(flags: Globals) -> Iterator[Globals]:
+    token = _RUN.set(flags)
+    try:
+        yield flags
+    finally:
+        _RUN.reset(token)
+
+
+def current() -> Globals:
+    """This run's Globals (the defaults outside a run)."""
+    return _RUN.get(None) or Globals()
+
+
+def flags_for(context: typer.Context) -> Globals:
+    """This run's Globals, for the root callback to set; a command invoked without `main`
+    (Typer's test runner) gets its own, released when the command ends."""
+    bound = _RUN.get(None)
+    if bound is not None:
+        return bound
+    flags = Globals()
+    token = _RUN.set(flags)
+    context.call_on_close(lambda: _RUN.reset(token))
+    return flags
 
 
 StateOpt = Annotated[
@@ -90,7 +122,7 @@ def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     # NO_COLOR / --no-color: no escape sequence at all (Rich's no_color alone keeps bold and dim).
-    plain = GLOBALS.no_color
+    plain = current().no_color
     return Console(
         stderr=stderr,
         no_color=plain,
@@ -129,14 +161,14 @@ def runtime(settings: Settings) -> AbstractContextManager[Runtime]:
         settings,
         credentials,
         notify=lambda text: log.print(f"retry: {text}", markup=False),
-        clock=GLOBALS.clock,
+        clock=current().clock,
     )
 
 
 def get_clock() -> Clock:
     from a2pctl.pacing import SystemClock
 
-    return GLOBALS.clock or SystemClock()
+    return current().clock or SystemClock()
 
 
 def exit_with(code: int) -> NoReturn:
