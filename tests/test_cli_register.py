@@ -65,7 +65,7 @@ def sandbox_url() -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]
-    yield f"http://{host}:{port}"
+    yield f"http://{host!s}:{port}"
     server.shutdown()
     server.server_close()
 

@@ -48,7 +48,7 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 
 def _pins() -> dict[str, str]:
     lock = (REPO / "constraints.txt").read_text(encoding="utf-8")
-    pins = {}
+    pins: dict[str, str] = {}
     for line in lock.splitlines():
         if line and not line.startswith("#"):
             name, _, version = line.partition("==")

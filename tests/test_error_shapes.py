@@ -84,7 +84,7 @@ def test_register_and_its_json_show_code_description_and_field_for_each_shape(
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_status_shows_code_description_and_fields_for_each_shape(shape: str) -> None:
-    brand = {
+    brand: dict[str, Any] = {
         "sid": "BN" + "0" * 32,
         "status": "FAILED",
         "brand_type": "STANDARD",

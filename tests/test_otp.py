@@ -8,13 +8,13 @@ import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from rich.console import Console
 
 from a2pctl.errors import ExitCode, RegistrationFailed, UsageError
-from a2pctl.gateway import GatewayError
+from a2pctl.gateway import Gateway, GatewayError
 from a2pctl.pacing import FakeClock, RateLimiter
 from a2pctl.report import status as report_status
 from a2pctl.state.store import Store
@@ -83,7 +83,7 @@ def resend(
     return otp.resend(
         list(refs),
         store=store,
-        make_gateway=lambda a: twilio,
+        make_gateway=lambda a: cast(Gateway, twilio),
         limiter=limiter,
         clock=clock,
         force=force,

@@ -17,6 +17,7 @@ from engine_support import (
 )
 
 from a2pctl.engine.outcomes import Outcome, exit_code, plan_for
+from a2pctl.engine.plan import Plan
 from a2pctl.flows import build_flow
 from a2pctl.flows.model import CreateCampaign
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID
@@ -378,6 +379,7 @@ def test_plan_shows_what_a_changed_file_would_send(tmp_path: Path) -> None:
         for file in (SOLE_PROPRIETOR, changed)
     ]
     unchanged, edited = plans
+    assert isinstance(edited, Plan)
     assert unchanged.outcome == "complete"
     assert edited.outcome == "pending"
     assert [s.name for s in edited.steps if s.state == "changed"] == ["address"]

@@ -135,7 +135,7 @@ def _sole_proprietor_to_numbers(api: Api, clock: FakeClock) -> None:
     api.ok("GET", f"{usa2p}/Usecases", {"BrandRegistrationSid": bn})
     create_campaign(api, mg, bn, sole=True)
     api.ok("GET", usa2p)
-    api.ok("GET", campaign_url(mg), **{"X-Twilio-Api-Version": "v1.2"})
+    api.ok("GET", campaign_url(mg), None, **{"X-Twilio-Api-Version": "v1.2"})
     base = api2010(api.account)
     pn = own_number(api)
     api.ok("GET", f"{base}/IncomingPhoneNumbers/{pn}.json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import pytest
@@ -31,14 +31,14 @@ REVIEW = 2.0
 MANY = 120  # more than two pages of the default 50
 
 
-class SimulatorHttpClient(HttpClient):
+class SimulatorHttpClient(HttpClient):  # type: ignore[misc]  # twilio ships no types
     """Hands every request of the library to `Simulator.handle`, no network."""
 
     def __init__(self, simulator: Simulator) -> None:
         super().__init__(logging.getLogger("sandbox-test"), is_async=False)
         self.simulator = simulator
 
-    def request(  # type: ignore[override]
+    def request(
         self,
         method: str,
         uri: str,
@@ -183,9 +183,10 @@ def test_subscription_types_sent_as_repeated_json_items_are_all_subscribed(
     ]  # fmt: skip
     sub = client.events.v1.subscriptions.create(description="a2p", sink_sid=sink.sid, types=types)
     subscribed = client.events.v1.subscriptions(sub.sid).subscribed_events.list()
+    first, second = (cast(dict[str, Any], t) for t in types)
     assert {(s.type, s.schema_version) for s in subscribed} == {
-        (types[0]["type"], 2),
-        (types[1]["type"], 1),
+        (first["type"], 2),
+        (second["type"], 1),
     }
     assert sink.sink_configuration["destination"] == "https://isv.example/e"
 

@@ -7,13 +7,13 @@ import io
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from rich.console import Console
 
 from a2pctl.errors import ExitCode, UsageError
-from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, GatewayError
+from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, Gateway, GatewayError
 from a2pctl.pacing import FakeClock
 from a2pctl.remediation import catalogue as rem
 from a2pctl.remediation import codes
@@ -101,7 +101,7 @@ class FakeGateway:
 
 
 def brand_record(**fields: Any) -> dict[str, Any]:
-    record = {
+    record: dict[str, Any] = {
         "sid": BRAND,
         "account_sid": ACCOUNT,
         "customer_profile_bundle_sid": PROFILE,
@@ -182,7 +182,9 @@ def seed(store: Store, *, campaign: bool = True) -> Store:
 
 
 def run(store: Store, gw: FakeGateway, clock: FakeClock, *refs: str) -> StatusReport:
-    return check(list(refs), store=store, make_gateway=lambda account: gw, clock=clock)
+    return check(
+        list(refs), store=store, make_gateway=lambda account: cast(Gateway, gw), clock=clock
+    )
 
 
 def rendered(result: StatusReport) -> str:
@@ -453,7 +455,9 @@ def test_a_number_is_found_however_it_is_spaced(
         account=ACCOUNT,
         source="event",
     )
-    result = check([written], store=registered, make_gateway=lambda account: twilio, clock=clock)
+    result = check(
+        [written], store=registered, make_gateway=lambda account: cast(Gateway, twilio), clock=clock
+    )
     number = by_kind(documented(result), "phone_number")
     assert (number["registration"], number["status"]) == ("jane-doe-pottery", "REGISTERED")
 
@@ -462,7 +466,12 @@ def test_a_number_with_letters_is_refused_not_looked_up(
     registered: Store, twilio: FakeGateway, clock: FakeClock
 ) -> None:
     with pytest.raises(UsageError, match="may hold only digits"):
-        check(["+1 514 CALL NOW"], store=registered, make_gateway=lambda a: twilio, clock=clock)
+        check(
+            ["+1 514 CALL NOW"],
+            store=registered,
+            make_gateway=lambda a: cast(Gateway, twilio),
+            clock=clock,
+        )
 
 
 def test_a_failed_number_shows_the_event_failure_reason(

@@ -10,7 +10,7 @@ import re
 import socket
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -252,7 +252,7 @@ def test_a_damaged_store_is_named_with_the_way_out_before_any_request(
     assert f"mv {state} {state}.damaged" in text
 
 
-BAD_STORE_PATHS = {
+BAD_STORE_PATHS: dict[str, Callable[[Path], Path]] = {
     "missing": lambda tmp: tmp / "no" / "such" / "state.db",
     "a-directory": lambda tmp: tmp,
     "under-a-file": lambda tmp: Path(_under_a_file(tmp)).with_name("state.db"),
