@@ -17,7 +17,7 @@ from a2pctl.gateway.records import registration_errors
 
 if TYPE_CHECKING:
     from a2pctl.engine.executor import Run
-    from a2pctl.engine.outcomes import OutcomeKind
+    from a2pctl.engine.plan import OutcomeKind
 
 
 def finish(run: Run, *, wait: bool, deadline: float) -> None:

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from a2pctl.engine import actions, completion, fixes
 from a2pctl.engine.actions.results import error
 from a2pctl.engine.fixes import RECREATE_PAUSE_SECONDS
-from a2pctl.engine.outcomes import Outcome, OutcomeKind, Until, invalid_outcome
-from a2pctl.engine.plan import next_step, resources
+from a2pctl.engine.outcomes import Outcome, Until, invalid_outcome
+from a2pctl.engine.plan import OutcomeKind, next_step, resources
 from a2pctl.engine.reconcile import CAMPAIGN_DELETED
 from a2pctl.errors import A2pError, UsageError
 from a2pctl.flows import build_flow

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from a2pctl.engine.plan import Plan, build_plan, resources
+from a2pctl.engine.plan import OutcomeKind, Plan, build_plan, resources
 from a2pctl.engine.reconcile import Observed, reconcile
 from a2pctl.errors import ExitCode
 from a2pctl.flows import build_flow
@@ -22,10 +22,6 @@ if TYPE_CHECKING:
     from a2pctl.spec.customer import FileCheck
 
 
-# DESIGN's outcomes: complete (campaign VERIFIED, every number confirmed in the service),
-# submitted (everything sent, the campaign in review), pending (waiting on a review before
-# we can go on), failed (SUSPENDED or EXPIRED included), invalid (the file).
-OutcomeKind = Literal["complete", "submitted", "pending", "failed", "invalid"]
 # How far `register --wait` goes: until the campaign is submitted, or verified.
 Until = Literal["submitted", "verified"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from a2pctl.flows.model import (
     CreateAddress,
@@ -27,8 +27,18 @@ if TYPE_CHECKING:  # the records are this module's input, read here, never the s
 
 # What a step looks like to a person: done (with its SID), next, waiting on a
 # review, failed last time, started but unconfirmed, or still to do.
-DONE, NEXT, WAITING, FAILED, STARTED, TODO = "done", "next", "waiting", "failed", "started", "todo"
-CHANGED = "changed"  # done, but the file now says something else: register sends it
+StepState = Literal["done", "changed", "next", "waiting", "failed", "started", "todo"]
+DONE: StepState = "done"
+NEXT: StepState = "next"
+WAITING: StepState = "waiting"
+FAILED: StepState = "failed"
+STARTED: StepState = "started"
+TODO: StepState = "todo"
+CHANGED: StepState = "changed"  # done, but the file now says something else: register sends it
+# DESIGN's outcomes: complete (campaign VERIFIED, every number confirmed in the service),
+# submitted (everything sent, the campaign in review), pending (waiting on a review before
+# we can go on), failed (SUSPENDED or EXPIRED included), invalid (the file).
+OutcomeKind = Literal["complete", "submitted", "pending", "failed", "invalid"]
 CHANGED_NOTE = "changed in the file: register sends it where Twilio allows"
 
 
@@ -62,7 +72,7 @@ def changed(step: Step, record: StepRecord) -> bool:
 class StepView:
     name: str
     title: str
-    state: str
+    state: StepState
     sid: str | None = None
     note: str | None = None
 
@@ -92,7 +102,7 @@ class Plan:
     file: str
     account: str
     steps: list[StepView]
-    outcome: str  # complete | submitted | pending | failed | invalid
+    outcome: OutcomeKind
     waiting_for: str | None
     resources: dict[str, Any]
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -191,6 +201,7 @@ def build_plan(
         for step in flow.steps
         if step.name not in records or records[step.name].status != "done"
     ]
+    outcome: OutcomeKind
     stops = [f.title for f in fixes if f.kind == "stop"]
     sending = [f for f in fixes if f.kind not in ("hold", "stop")]
     campaign = next((r for r in known if r.kind == "campaign"), None)
@@ -225,7 +236,7 @@ def build_plan(
     )
 
 
-def _registered(campaign: ResourceRecord | None) -> tuple[str, str | None]:
+def _registered(campaign: ResourceRecord | None) -> tuple[OutcomeKind, str | None]:
     """Every step done: what the campaign's last known review says."""
     status = campaign.status if campaign is not None else None
     if status == "VERIFIED":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 from a2pctl.gateway.records import normalised, registration_errors
 from a2pctl.remediation import codes
@@ -22,10 +22,12 @@ from a2pctl.remediation.fields import bundle_reason_field
 from a2pctl.remediation.fields import customer_field as customer_field
 from a2pctl.remediation.fields import evaluation_problems as evaluation_problems
 
-OK = "ok"
-PENDING = "pending"
-FAILED = "failed"
-_RANK = {OK: 0, PENDING: 1, FAILED: 2}
+# How serious a state is: nothing to do, waiting on someone, or someone must act.
+Severity = Literal["ok", "pending", "failed"]
+OK: Severity = "ok"
+PENDING: Severity = "pending"
+FAILED: Severity = "failed"
+_RANK: dict[str, int] = {OK: 0, PENDING: 1, FAILED: 2}
 
 OTP_VALID_HOURS = 24  # an SP OTP is valid 24 hours; only the first is sent automatically
 OTP_SENDER = "+1 (915) 278-2000"
@@ -35,7 +37,7 @@ STANDARD = "STANDARD"
 
 @dataclass(frozen=True)
 class Remediation:
-    severity: str  # "ok" | "pending" | "failed"
+    severity: Severity
     explanation: str
     action: str | None
     field: str | None = None  # the customer-file path concerned, e.g. campaign.description
@@ -54,9 +56,9 @@ class Remediation:
 NOTHING_TO_DO = "Nothing to do"
 
 
-def worst(severities: Iterable[str]) -> str:
+def worst(severities: Iterable[Severity]) -> Severity:
     """The most serious of some severities: failed > pending > ok (ok when empty)."""
-    return max(severities, key=lambda s: _RANK.get(s, 1), default=OK)
+    return max(severities, key=lambda s: _RANK[s], default=OK)
 
 
 NOT_CREATED = Remediation(PENDING, "Not created yet.", "Run `a2pctl register FILE`.")

@@ -59,7 +59,7 @@ class Item:
     extra: Mapping[str, Any] = field(default_factory=dict)  # brand_type, tcr_id, campaign_id, ...
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> rem.Severity:
         return self.remediation.severity
 
 
@@ -73,7 +73,7 @@ class Row:
     items: tuple[Item, ...]
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> rem.Severity:
         return rem.worst(i.severity for i in self.items)
 
     def of(self, kind: str) -> list[Item]:
@@ -107,7 +107,7 @@ class StatusReport:
         return [i for row in self.rows for i in row.items]
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> rem.Severity:
         return rem.worst(row.severity for row in self.rows)
 
     @property

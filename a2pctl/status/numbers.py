@@ -99,7 +99,7 @@ class NumbersReport:
         return [(s, [r for r in self.rows if r.status == s]) for s in statuses]
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> rem.Severity:
         return rem.worst(r.remediation.severity for r in self.rows)
 
     @property
