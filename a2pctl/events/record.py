@@ -17,9 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from a2pctl.events.decode import DecodedEvent
+from a2pctl.state.records import campaign_key
 from a2pctl.state.store import ResourceRecord, Store
-
-CAMPAIGN_PREFIX = "campaign:"  # the campaign's resource SID: "campaign:" + its MG SID
 
 # What recording an event did (ReceivedEvent.outcome).
 UPDATED = "updated"  # new event; the resource's last known status was updated
@@ -52,11 +51,11 @@ def match_event(store: Store, event: DecodedEvent) -> Match:
         return _match(owner, event.brand_sid, own)
     if event.kind == "campaign":
         mg = event.messaging_service_sid
-        own = store.find_resource(CAMPAIGN_PREFIX + mg) if mg else None
+        own = store.find_resource(campaign_key(mg)) if mg else None
         if own is None and event.campaign_sid:
             own = _campaign_by_event_sid(store, event.campaign_sid)
         owner = own or _find(store, mg) or _find(store, event.brand_sid)
-        sid = own.sid if own else (CAMPAIGN_PREFIX + mg if mg else None)
+        sid = own.sid if own else (campaign_key(mg) if mg else None)
         return _match(owner, sid, own)
     if event.kind == "phone_number":
         pn = _text(event.data.get("phonenumbersid"))
