@@ -142,7 +142,9 @@ class Run:
 
     def personal(self, action: str) -> str:
         """A catalogue action with this registration's own name and file filled in."""
-        return action.replace("REF", self.name).replace("FILE", str(self.path))
+        from a2pctl.remediation.catalogue import personal
+
+        return personal(action, self.name, str(self.path))
 
     def number_index(self, number: str) -> int:
         numbers: list[str] = list(self.customer.phone_numbers)
