@@ -37,8 +37,13 @@ PREFIXES = {
 
 
 def json_of(done: subprocess.CompletedProcess[str]) -> Any:
-    """stdout is exactly one JSON document (docs/contract.md §1)."""
-    return json.loads(done.stdout)
+    """stdout is one JSON document, or with --watch JSON lines, one document per refresh
+    (docs/contract.md §1): the last."""
+    if "--watch" not in done.args:
+        return json.loads(done.stdout)
+    lines = done.stdout.splitlines()
+    assert lines and all(json.loads(line) for line in lines), done.stdout
+    return json.loads(lines[-1])
 
 
 def items_of(done: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:

@@ -44,8 +44,13 @@ def _when(timestamp: float | None) -> str | None:
 
 
 def status_document(report: StatusReport) -> dict[str, Any]:
-    """`{"items": [...]}`: one object per resource (docs/contract.md §1)."""
-    return {"items": [item_document(item) for item in report.items]}
+    """`{"items": [...], "summary": {...}, ...}`: one object per resource (docs/contract.md §1)."""
+    return {
+        "items": [item_document(item) for item in report.items],
+        "summary": summary_document(report),
+        "checked_at": _when(report.checked_at),
+        "offline": report.offline,
+    }
 
 
 def item_document(item: Item) -> dict[str, Any]:
@@ -56,6 +61,8 @@ def item_document(item: Item) -> dict[str, Any]:
         "sid": item.sid,
         "status": item.status,
         "severity": item.severity,
+        "updated_at": _when(item.seen_at),
+        "stale": item.stale,
     }
     if item.kind == "brand":
         doc["identity_status"] = item.identity_status
@@ -100,21 +107,30 @@ def _cell(items: list[Item], kind: str) -> Any:
     return Text(", ").join(parts)
 
 
-def render_status(report: StatusReport, console: Console) -> None:
+def render_status(report: StatusReport, console: Console, *, details: bool | None = None) -> None:
+    """The table (fitted to the console's width: columns dropped by priority, cells cut with
+    an ellipsis, never folded), then each problem in full (`details`; None: for up to
+    DETAIL_ROWS rows), then the summary."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
+    if report.offline:
+        console.print(Text(report.offline, style="bold yellow"))
     if not report.rows:
         console.print("No registrations in the state store: run `a2pctl register FILE` first.")
         return
-    table = Table(show_lines=False, header_style="bold")
-    table.add_column("registration", overflow="fold", min_width=12)
-    for title, _ in _COLUMNS:
-        table.add_column(title, overflow="fold")
-    table.add_column("next action", overflow="fold", ratio=1, min_width=24)
+    wide = console.width >= _WIDE
+    columns = _COLUMNS if wide else _COLUMNS[2:]
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, padding=(0, 1))
+    table.add_column("registration", no_wrap=True, overflow="ellipsis", max_width=28)
+    for title, _ in columns:
+        table.add_column(title, no_wrap=True, overflow="ellipsis", max_width=22)
+    table.add_column("age", no_wrap=True)
+    table.add_column("next action", no_wrap=True, overflow="ellipsis", ratio=1, min_width=12)
     for row in report.rows:
         label = row.name or (row.items[0].sid if row.items else None) or "—"
-        cells = [_cell(row.of(kind), kind) for _, kind in _COLUMNS]
+        cells = [_cell(row.of(kind), kind) for _, kind in columns]
         step = row.next_step
         action = step.remediation.action if step else None
         if action:
@@ -122,13 +138,72 @@ def render_status(report: StatusReport, console: Console) -> None:
         if step and action and step.remediation.field:
             action = f"{step.remediation.field}: {action}"
         next_cell = Text(action or "—", style=STYLE[row.severity] if action else "dim")
-        table.add_row(Text(label, style="bold"), *cells, next_cell)
+        table.add_row(Text(label, style="bold"), *cells, _age(row, report.checked_at), next_cell)
     console.print(table)
-    for row in report.rows:
-        _render_details(row, console)
+    if details if details is not None else len(report.rows) <= DETAIL_ROWS:
+        for row in report.rows:
+            _render_details(row, console)
+    else:
+        console.print(Text("Details: `a2pctl status NAME`, or -v for every row.", style="dim"))
+    console.print(Text(summary_line(report), style="dim"))
+
+
+DETAIL_ROWS = 10  # more rows than this: the details only with -v or `status NAME`
+_WIDE = 140  # from this width on, the profile and bundle columns are shown too
+
+
+def summary_line(report: StatusReport) -> str:
     counts = Counter(row.severity for row in report.rows)
     summary = ", ".join(f"{counts[s]} {word}" for s, word in _SUMMARY if counts[s])
-    console.print(Text(f"Checked {_when(report.checked_at)}: {summary}.", style="dim"))
+    stale = sum(1 for row in report.rows if any(i.stale for i in row.items))
+    more = f", {stale} stale" if stale else ""
+    return f"Checked {_when(report.checked_at)}: {summary}{more}."
+
+
+def summary_document(report: StatusReport) -> dict[str, int]:
+    counts = Counter(row.severity for row in report.rows)
+    return {word: counts[s] for s, word in _SUMMARY}
+
+
+def _age(row: Row, now: float) -> Any:
+    """How old the oldest state of the row is (`5m`, `2h`, `3d`); `stale` when Twilio could
+    not be asked."""
+    from rich.text import Text
+
+    seen = [i.seen_at for i in row.items if i.seen_at is not None]
+    if not seen:
+        return Text("—", style="dim")
+    seconds = max(0.0, now - min(seen))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            text = f"{int(seconds // size)}{unit}"
+            break
+    else:
+        text = f"{int(seconds)}s"
+    stale = any(i.stale for i in row.items)
+    return Text(f"{text} stale" if stale else text, style="yellow" if stale else "dim")
+
+
+def status_rows_csv(report: StatusReport) -> str:
+    """One CSV line per resource (the JSON document's main fields)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_CSV_FIELDS)
+    for item in report.items:
+        doc = item_document(item)
+        remedy = doc.get("remediation") or {}
+        doc["next_action"] = remedy.get("action")
+        writer.writerow(["" if doc.get(f) is None else doc.get(f) for f in _CSV_FIELDS])
+    return out.getvalue()
+
+
+_CSV_FIELDS = (
+    "registration", "account", "kind", "sid", "status", "severity", "updated_at", "stale",
+    "next_action",
+)  # fmt: skip
 
 
 _SUMMARY = ((rem.FAILED, "failed"), (rem.PENDING, "pending"), (rem.OK, "complete"))
