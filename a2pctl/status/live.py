@@ -46,10 +46,12 @@ from a2pctl.status.refs import (
     GLOB,
     campaign_service,
     e164_number,
+    number_pending,
     only,
     personal,
     sid_kind,
     taken_off,
+    watch,
 )
 
 __all__ = ["REFRESH_MODES", "Item", "Row", "StatusReport", "check", "only", "watch"]
@@ -86,22 +88,6 @@ def check(
             f"Twilio could not be reached ({checker.offline.message}); last known states shown."
         )
     return StatusReport(tuple(rows.values()), clock.now(), offline, checker.requests)
-
-
-def watch(
-    check_once: Callable[[], StatusReport],
-    *,
-    clock: Clock,
-    interval: float,
-    on_report: Callable[[StatusReport], None],
-) -> StatusReport:
-    """Check, hand each report over, sleep `interval` seconds; stop when nothing is pending."""
-    while True:
-        report = check_once()
-        on_report(report)
-        if not report.pending:
-            return report
-        clock.sleep(interval)
 
 
 _Key = tuple[str, str | None, str | None]  # ("registration", name, account) or ("ref", ref, None)
@@ -317,11 +303,15 @@ class _Checker:
         members: list[dict[str, Any]] = []
         if record is not None and (self.refresh != "all" or self.offline is not None):
             items = [self.aged(exists, record)]  # its numbers: as recorded
-            members = [
-                {"sid": r.sid, "phone_number": r.detail.get("phone_number")}
-                for r in recorded_numbers
-                if r.detail.get("messaging_service_sid", sid) == sid
+            mine = [
+                r for r in recorded_numbers if r.detail.get("messaging_service_sid", sid) == sid
             ]
+            members = [{"sid": r.sid, "phone_number": r.detail.get("phone_number")} for r in mine]
+            if self.refresh == "pending" and any(map(number_pending, mine)):
+                try:  # one request for the service's pending numbers (their verdicts: events)
+                    members = self.gateway(account).list_service_phone_numbers(sid)
+                except GatewayError as err:
+                    self.failed("phone_number", sid, record, err, items[0], name, account)
         else:
             try:
                 gateway = self.gateway(account)

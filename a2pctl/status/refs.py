@@ -1,13 +1,14 @@
 """Helpers of `status/live.py`: references, a registration taken off, the catalogue's
-placeholders filled in. Pure: no I/O."""
+placeholders filled in, the filters and the --watch loop. No I/O of their own."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from a2pctl.errors import UsageError
+from a2pctl.pacing import Clock
 from a2pctl.remediation import catalogue as rem
 from a2pctl.remediation.catalogue import Remediation
 from a2pctl.state.store import Registration, ResourceRecord
@@ -81,3 +82,24 @@ def only(report: StatusReport, *, failed: bool, pending: bool) -> StatusReport:
     if not wanted:
         return report
     return replace(report, rows=tuple(r for r in report.rows if r.severity in wanted))
+
+
+def number_pending(record: ResourceRecord) -> bool:
+    status = rem.number_status(record.status) or None
+    return rem.for_number(status).severity == rem.PENDING
+
+
+def watch(
+    check_once: Callable[[], StatusReport],
+    *,
+    clock: Clock,
+    interval: float,
+    on_report: Callable[[StatusReport], None],
+) -> StatusReport:
+    """Check, hand each report over, sleep `interval` seconds; stop when nothing is pending."""
+    while True:
+        report = check_once()
+        on_report(report)
+        if not report.pending:
+            return report
+        clock.sleep(interval)
