@@ -116,9 +116,12 @@ def render_status(report: StatusReport, console: Console, *, details: bool | Non
     from rich.text import Text
 
     if report.offline:
-        console.print(Text(report.offline, style="bold yellow"))
+        console.print(Text(report.offline, style="bold yellow"), soft_wrap=False)
     if not report.rows:
-        console.print("No registrations in the state store: run `a2pctl register FILE` first.")
+        console.print(
+            "No registrations in the state store: run `a2pctl register FILE` first.",
+            soft_wrap=False,
+        )
         return
     wide = console.width >= _WIDE
     columns = _COLUMNS if wide else _COLUMNS[2:]
@@ -139,13 +142,16 @@ def render_status(report: StatusReport, console: Console, *, details: bool | Non
             action = f"{step.remediation.field}: {action}"
         next_cell = Text(action or "—", style=STYLE[row.severity] if action else "dim")
         table.add_row(Text(label, style="bold"), *cells, _age(row, report.checked_at), next_cell)
-    console.print(table)
+    console.print(table, soft_wrap=False)
     if details if details is not None else len(report.rows) <= DETAIL_ROWS:
         for row in report.rows:
             _render_details(row, console)
     else:
-        console.print(Text("Details: `a2pctl status NAME`, or -v for every row.", style="dim"))
-    console.print(Text(summary_line(report), style="dim"))
+        console.print(
+            Text("Details: `a2pctl status NAME`, or -v for every row.", style="dim"),
+            soft_wrap=False,
+        )
+    console.print(Text(summary_line(report), style="dim"), soft_wrap=False)
 
 
 DETAIL_ROWS = 10  # more rows than this: the details only with -v or `status NAME`
@@ -230,20 +236,24 @@ def _render_details(row: Row, console: Console) -> None:
             (item.sid or "", "dim"),
             (f" {_status_text(item)}", style),
         )
-        console.print(head)
-        console.print(Text(f"  {item.remediation.explanation}"))
+        console.print(head, soft_wrap=False)
+        console.print(Text(f"  {item.remediation.explanation}"), soft_wrap=False)
         if _shows_reason(item):
-            console.print(Text(f"  reason: {item.failure_reason}"))
+            console.print(Text(f"  reason: {item.failure_reason}"), soft_wrap=False)
         fields = set()
         for problem in item.errors:
             code = f"error {problem.code}: " if problem.code is not None else ""
             where = f" → {problem.field}" if problem.field else ""
-            console.print(Text(f"  {code}{problem.description}{where}", style=style))
+            console.print(
+                Text(f"  {code}{problem.description}{where}", style=style), soft_wrap=False
+            )
             fields.add(problem.field)
         if item.remediation.field and item.remediation.field not in fields:
-            console.print(Text(f"  field: {item.remediation.field}"))
+            console.print(Text(f"  field: {item.remediation.field}"), soft_wrap=False)
         if item.remediation.action:
-            console.print(Text.assemble(("  next: ", "bold"), item.remediation.action))
+            console.print(
+                Text.assemble(("  next: ", "bold"), item.remediation.action), soft_wrap=False
+            )
 
 
 def _shows_reason(item: Item) -> bool:
