@@ -825,3 +825,30 @@ def test_cli_status_of_an_unknown_name_exits_2(
         main(["status", "--state", str(tmp_path / "s.db"), "nobody"])
     assert exit_info.value.code == ExitCode.USAGE
     assert "no registration named 'nobody'" in capsys.readouterr().err
+
+
+# --- from the store: what is asked -----------------------------------------------------------
+
+
+def test_from_the_store_nothing_is_asked_and_refresh_asks_once_per_pending_resource(
+    registered: Store, twilio: FakeGateway, clock: FakeClock
+) -> None:
+    def ask(refresh: str) -> StatusReport:
+        twilio.calls.clear()
+        return check(
+            [], store=registered, make_gateway=lambda a: twilio, clock=clock, refresh=refresh
+        )
+
+    stored = ask("none")
+    assert twilio.calls == []
+    assert stored.requests == 0
+    assert all(i.seen_at is not None and not i.stale for i in stored.items if i.sid)
+    assert stored.exit_code == ExitCode.PENDING
+    ask("pending")
+    asked = [sid for _, sid in twilio.calls]
+    assert len(asked) == len(set(asked))  # at most one request per pending resource
+    assert NUMBER not in asked  # REGISTERED: settled
+    assert ("fetch_service", SERVICE) not in twilio.calls
+    assert BRAND in asked  # APPROVED but not verified: pending
+    ask("all")
+    assert ("fetch_service", SERVICE) in twilio.calls

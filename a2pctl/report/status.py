@@ -115,25 +115,23 @@ def render_status(report: StatusReport, console: Console, *, details: bool | Non
     from rich.table import Table
     from rich.text import Text
 
+    soft = console.width >= _WIDE  # narrower: long texts wrap between words (SIDs whole)
     if report.offline:
-        console.print(Text(report.offline, style="bold yellow"), soft_wrap=False)
+        console.print(Text(report.offline, style="bold yellow"), soft_wrap=soft)
     if not report.rows:
         console.print(
             "No registrations in the state store: run `a2pctl register FILE` first.",
-            soft_wrap=False,
+            soft_wrap=soft,
         )
         return
-    wide = console.width >= _WIDE
-    columns = _COLUMNS if wide else _COLUMNS[2:]
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, padding=(0, 1))
-    table.add_column("registration", no_wrap=True, overflow="ellipsis", max_width=28)
-    for title, _ in columns:
-        table.add_column(title, no_wrap=True, overflow="ellipsis", max_width=22)
-    table.add_column("age", no_wrap=True)
-    table.add_column("next action", no_wrap=True, overflow="ellipsis", ratio=1, min_width=12)
+    width = console.width  # columns by priority: the resources' own ones only when they fit
+    columns = _COLUMNS if width >= _WIDE else _COLUMNS[2:] if width >= _MEDIUM else ()
+    titles = ["registration", *(t for t, _ in columns), *([] if columns else ["state"])]
+    titles += ["age", "next action"]
+    lines = []
     for row in report.rows:
         label = row.name or (row.items[0].sid if row.items else None) or "—"
-        cells = [_cell(row.of(kind), kind) for _, kind in columns]
+        cells = [_cell(row.of(kind), kind) for _, kind in columns] or [_state(row)]
         step = row.next_step
         action = step.remediation.action if step else None
         if action:
@@ -141,21 +139,55 @@ def render_status(report: StatusReport, console: Console, *, details: bool | Non
         if step and action and step.remediation.field:
             action = f"{step.remediation.field}: {action}"
         next_cell = Text(action or "—", style=STYLE[row.severity] if action else "dim")
-        table.add_row(Text(label, style="bold"), *cells, _age(row, report.checked_at), next_cell)
-    console.print(table, soft_wrap=False)
+        lines.append([Text(label, style="bold"), *cells, _age(row, report.checked_at), next_cell])
+    natural = [max([len(t), *(len(line[i].plain) for line in lines)]) for i, t in enumerate(titles)]
+    table = Table(
+        box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False, padding=(0, 1)
+    )
+    for title, size in zip(titles, _fit(natural, width - 3 * (len(titles) - 1)), strict=True):
+        table.add_column(title, no_wrap=True, overflow="ellipsis", width=size)
+    for line in lines:
+        table.add_row(*line)
+    console.print(table, soft_wrap=soft)
     if details if details is not None else len(report.rows) <= DETAIL_ROWS:
         for row in report.rows:
             _render_details(row, console)
     else:
         console.print(
             Text("Details: `a2pctl status NAME`, or -v for every row.", style="dim"),
-            soft_wrap=False,
+            soft_wrap=soft,
         )
-    console.print(Text(summary_line(report), style="dim"), soft_wrap=False)
+    console.print(Text(summary_line(report), style="dim"), soft_wrap=soft)
 
 
 DETAIL_ROWS = 10  # more rows than this: the details only with -v or `status NAME`
 _WIDE = 140  # from this width on, the profile and bundle columns are shown too
+_MEDIUM = 110  # from this one, brand, campaign and numbers; below, one state column
+
+
+def _fit(widths: list[int], room: int) -> list[int]:
+    """Column widths within `room`: the last column (next action) gives way first, down to
+    10, then the widest of the others, one character at a time (down to 4)."""
+    widths = list(widths)
+    while sum(widths) > room:
+        if widths[-1] > 10:
+            widths[-1] = max(10, room - sum(widths[:-1]))
+            continue
+        widest = max(range(len(widths) - 1), key=lambda i: widths[i])
+        if widths[widest] <= 4:
+            break
+        widths[widest] -= 1
+    return widths
+
+
+def _state(row: Row) -> Any:
+    """The row's outcome and what it waits on (`pending: campaign`), for narrow terminals."""
+    from rich.text import Text
+
+    word = dict(_SUMMARY)[row.severity]
+    step = row.next_step
+    text = f"{word}: {step.kind.replace('_', ' ')}" if step else word
+    return Text(text, style=STYLE[row.severity])
 
 
 def summary_line(report: StatusReport) -> str:
@@ -226,6 +258,7 @@ def _first_sentence(text: str) -> str:
 def _render_details(row: Row, console: Console) -> None:
     from rich.text import Text
 
+    soft = console.width >= _WIDE
     for item in row.items:
         if item.severity == rem.OK or item.remediation is rem.NOT_CREATED:
             continue
@@ -236,23 +269,23 @@ def _render_details(row: Row, console: Console) -> None:
             (item.sid or "", "dim"),
             (f" {_status_text(item)}", style),
         )
-        console.print(head, soft_wrap=False)
-        console.print(Text(f"  {item.remediation.explanation}"), soft_wrap=False)
+        console.print(head, soft_wrap=soft)
+        console.print(Text(f"  {item.remediation.explanation}"), soft_wrap=soft)
         if _shows_reason(item):
-            console.print(Text(f"  reason: {item.failure_reason}"), soft_wrap=False)
+            console.print(Text(f"  reason: {item.failure_reason}"), soft_wrap=soft)
         fields = set()
         for problem in item.errors:
             code = f"error {problem.code}: " if problem.code is not None else ""
             where = f" → {problem.field}" if problem.field else ""
             console.print(
-                Text(f"  {code}{problem.description}{where}", style=style), soft_wrap=False
+                Text(f"  {code}{problem.description}{where}", style=style), soft_wrap=soft
             )
             fields.add(problem.field)
         if item.remediation.field and item.remediation.field not in fields:
-            console.print(Text(f"  field: {item.remediation.field}"), soft_wrap=False)
+            console.print(Text(f"  field: {item.remediation.field}"), soft_wrap=soft)
         if item.remediation.action:
             console.print(
-                Text.assemble(("  next: ", "bold"), item.remediation.action), soft_wrap=False
+                Text.assemble(("  next: ", "bold"), item.remediation.action), soft_wrap=soft
             )
 
 

@@ -61,6 +61,7 @@ REFRESH_MODES = ("none", "pending", "all")
 BUNDLE_KINDS: tuple[BundleKind, ...] = ("customer_profile", "trust_product")
 _NUMBER_OK = frozenset({"REGISTERED", "PENDING_REGISTRATION"})
 SERVICE_EXISTS = Remediation(rem.OK, "The messaging service exists.", None)
+_NOT_KNOWN = Remediation(rem.PENDING, "Not known: Twilio could not be reached.", None)
 
 
 def check(
@@ -139,8 +140,9 @@ class _Checker:
         """A request that failed: Twilio unreachable (the stored state, stale) or a 404."""
         if err.status is None or err.status >= 500 or err.status == 429:
             self.offline = self.offline or err
-            if stored is not None:
-                return self.aged(stored, record)
+            if stored is None:  # nothing known: not a failure of the customer's
+                stored = Item(kind, sid, None, _NOT_KNOWN, name, account)
+            return self.aged(stored, record)
         return unreachable(kind, sid, record, err, name, account)
 
     # --- resolving references --------------------------------------------------------
@@ -263,9 +265,9 @@ class _Checker:
         try:
             gateway = self.gateway(account)
             fetched = gateway.fetch_bundle(kind, sid)
-            changed = record is None or fetched.get("status") != record.status
-            evaluations = (
-                gateway.list_evaluations(kind, sid) if changed or self.refresh == "all" else []
+            rejected = record is None or fetched.get("status") == "twilio-rejected"
+            evaluations = (  # what is wrong: only asked for a rejected bundle
+                gateway.list_evaluations(kind, sid) if rejected or self.refresh == "all" else []
             )
         except GatewayError as err:
             return self.failed(kind, sid, record, err, stored, name, account)
@@ -318,8 +320,8 @@ class _Checker:
                 fetched = gateway.fetch_service(sid)
                 members = gateway.list_service_phone_numbers(sid)
             except GatewayError as err:
-                self.failed("messaging_service", sid, record, err, None, name, account)
-                return [unreachable("messaging_service", sid, record, err, name, account)]
+                known = exists if record is not None else None
+                return [self.failed("messaging_service", sid, record, err, known, name, account)]
             detail = {**(record.detail if record else {}), **fetched}
             status = record.status if record else None
             self._remember(sid, "messaging_service", status, detail, record)
@@ -358,6 +360,9 @@ class _Checker:
             stored = campaign_item(detail, name, account)
         if stored is not None and not self.asks(stored):
             return self.aged(stored, record)
+        if record is None and self.refresh == "none" and name is not None:
+            extra = {"messaging_service_sid": service}  # none recorded: none created yet
+            return Item("campaign", None, None, rem.NO_CAMPAIGN, name, account, extra=extra)
         try:
             fetched = self.gateway(account).fetch_campaign(service)
         except GatewayError as err:
