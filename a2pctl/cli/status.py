@@ -22,7 +22,6 @@ from a2pctl.cli.options import (
 from a2pctl.cli.runtime import DEFAULT_STATE, Settings
 from a2pctl.cli.values import finite
 from a2pctl.errors import UsageError
-from a2pctl.status.refs import GLOB
 
 if TYPE_CHECKING:
     from a2pctl.state.store import Registration
@@ -104,6 +103,7 @@ def status(
     from a2pctl.report import registrations as report
     from a2pctl.report import status as report_status
     from a2pctl.status import live
+    from a2pctl.status.refs import GLOB
 
     form = _format(fmt, json_out)
     refs = refs or []
