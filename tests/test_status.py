@@ -196,7 +196,7 @@ def rendered(result: StatusReport) -> str:
 
 def documented(result: StatusReport) -> list[dict[str, Any]]:
     doc = report_status.status_document(result)
-    assert list(doc) == ["items"]
+    assert list(doc) == ["items", "summary", "checked_at", "offline"]
     items: list[dict[str, Any]] = json.loads(json.dumps(doc))["items"]
     return items
 
@@ -545,6 +545,8 @@ def test_a_brand_sid_not_in_the_store_is_fetched_live_with_no_registration(
             "sid": BRAND,
             "status": "APPROVED",
             "severity": "ok",
+            "updated_at": "2026-01-01 00:00:00 UTC",
+            "stale": False,
             "identity_status": "VERIFIED",
             "failure_reason": None,
             "brand_type": "SOLE_PROPRIETOR",
@@ -622,16 +624,21 @@ def test_an_empty_store_reports_nothing_and_exits_0(
 # --- errors from Twilio ---------------------------------------------------------------------
 
 
-def test_an_unreachable_api_fails_each_item_keeping_the_last_known_status(
+def test_an_unreachable_api_is_said_once_and_the_last_known_states_are_shown_stale(
     registered: Store, twilio: FakeGateway, clock: FakeClock
 ) -> None:
     twilio.broken = GatewayError("connection refused", status=None, retryable=True)
     result = run(registered, twilio, clock)
+    assert len(twilio.calls) == 1  # asked once, then nothing more: no retry storm
+    assert result.offline is not None and "connection refused" in result.offline
     brand = next(i for i in result.items if i.kind == "brand")
-    assert brand.status == "APPROVED"
-    assert brand.severity == rem.FAILED
-    assert "connection refused" in brand.remediation.explanation
-    assert result.exit_code == ExitCode.FAILED
+    assert brand.status == "APPROVED" and brand.stale
+    assert brand.seen_at is not None
+    assert all(i.stale for i in result.items if i.sid is not None)
+    assert not any("re-run `a2pctl register" in (i.remediation.action or "") for i in result.items)
+    assert result.exit_code != ExitCode.FAILED
+    text = rendered(result)
+    assert text.count("connection refused") == 1
     stored = registered.find_resource(BRAND)
     assert stored is not None and stored.source == "register"  # nothing overwritten
 
@@ -810,7 +817,9 @@ def test_cli_status_on_an_empty_store_prints_an_empty_document_and_exits_0(
     Store.open(tmp_path / "s.db", FakeClock()).close()
     result = CliRunner().invoke(app, ["status", "--json", "--state", str(tmp_path / "s.db")])
     assert result.exit_code == ExitCode.OK
-    assert json.loads(result.stdout) == {"items": []}
+    doc = json.loads(result.stdout)
+    assert doc["items"] == [] and doc["offline"] is None
+    assert doc["summary"] == {"failed": 0, "pending": 0, "complete": 0}
     assert "not-a-real-token" not in result.output
 
 
@@ -825,3 +834,34 @@ def test_cli_status_of_an_unknown_name_exits_2(
         main(["status", "--state", str(tmp_path / "s.db"), "nobody"])
     assert exit_info.value.code == ExitCode.USAGE
     assert "no registration named 'nobody'" in capsys.readouterr().err
+
+
+# --- from the store: what is asked -----------------------------------------------------------
+
+
+def test_from_the_store_nothing_is_asked_and_refresh_asks_once_per_pending_resource(
+    registered: Store, twilio: FakeGateway, clock: FakeClock
+) -> None:
+    def ask(refresh: str) -> StatusReport:
+        twilio.calls.clear()
+        return check(
+            [],
+            store=registered,
+            make_gateway=lambda a: cast(Gateway, twilio),
+            clock=clock,
+            refresh=refresh,
+        )
+
+    stored = ask("none")
+    assert twilio.calls == []
+    assert stored.requests == 0
+    assert all(i.seen_at is not None and not i.stale for i in stored.items if i.sid)
+    assert stored.exit_code == ExitCode.PENDING
+    ask("pending")
+    asked = [sid for _, sid in twilio.calls]
+    assert len(asked) == len(set(asked))  # at most one request per pending resource
+    assert NUMBER not in asked  # REGISTERED: settled
+    assert ("fetch_service", SERVICE) not in twilio.calls
+    assert BRAND in asked  # APPROVED but not verified: pending
+    ask("all")
+    assert ("fetch_service", SERVICE) in twilio.calls

@@ -152,7 +152,7 @@ def test_register_help_names_its_values(cli: InProcess, tmp_path: Path) -> None:
 
 def test_status_help_gives_its_example_on_a_line_of_its_own(cli: InProcess, tmp_path: Path) -> None:
     lines = cli("status", "--help", cwd=tmp_path).stdout.splitlines()
-    assert "  Example: a2pctl status jane-doe-pottery --json (no REF: every registration)." in lines
+    assert "  Example: a2pctl status 'acme-*' --pending --refresh (no REF: every" in lines
 
 
 def test_events_serve_help_says_json_lines(cli: InProcess, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from a2pctl.cli import bulk as cli_bulk
 from a2pctl.cli import files as cli_files
 from a2pctl.cli import offboard as cli_offboard
 from a2pctl.cli import sandbox as cli_sandbox
+from a2pctl.cli import status as cli_status
 from a2pctl.cli.brand import brand_app
 from a2pctl.cli.events import events_app
 from a2pctl.cli.files import FilesArg
@@ -277,76 +278,7 @@ def register(
     exit_with(outcomes.exit_code(results))
 
 
-@app.command()
-def status(
-    refs: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Registration names, brands (BN…), services (MG…), numbers (+1…, PN…). "
-            "None: every registration in the store.",
-            show_default=False,
-        ),
-    ] = None,
-    watch: Annotated[
-        bool, typer.Option("--watch", help="Refresh until nothing is pending.")
-    ] = False,
-    interval: Annotated[
-        float,
-        typer.Option(
-            "--interval", parser=finite(0.1), help="With --watch: seconds between refreshes."
-        ),
-    ] = 60.0,
-    state: StateOpt = DEFAULT_STATE,
-    api_url: ApiUrlOpt = None,
-    json_out: JsonOpt = False,
-    rate: RateOpt = None,
-    sandbox: SandboxOpt = False,
-) -> None:
-    """Live status of registrations, brands, campaigns and numbers, with the next action.
-
-    Exit 0 when nothing failed or is pending, 3 when something is pending, 1 when
-    something failed.
-
-    Example: a2pctl status jane-doe-pottery --json (no REF: every registration).
-    """
-    from a2pctl.report import registrations as report
-    from a2pctl.report import status as report_status
-    from a2pctl.status import live
-
-    settings = Settings(
-        state=state,
-        api_url=api_url,
-        json=json_out,
-        rate=rate,
-        sandbox=sandbox,
-        create_store=False,  # a mistyped --state is an error, not a new empty store
-        need_store=not refs,  # SIDs and numbers are looked up live without one
-    )
-    out = console()
-    with runtime(settings) as rt:
-
-        def check_once() -> live.StatusReport:
-            return live.check(
-                refs or [], store=rt.store, make_gateway=rt.make_gateway, clock=rt.clock
-            )
-
-        def show(result: live.StatusReport) -> None:
-            if json_out:
-                return  # one document, at the end
-            if watch and out.is_terminal:
-                out.clear()  # --watch redraws in place on a terminal
-            report_status.render_status(result, out)
-
-        if watch:
-            final = live.watch(check_once, clock=rt.clock, interval=interval, on_report=show)
-        else:
-            final = check_once()
-            show(final)
-    if json_out:
-        report.print_json(report_status.status_document(final))
-    exit_with(final.exit_code)
-
-
+app.command()(cli_status.status)
 app.command("init")(cli_bulk.init)
 app.command("import")(cli_bulk.import_csv)
 app.command("export")(cli_bulk.export)
@@ -366,7 +298,9 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> NoRetu
 
     command = typer.main.get_command(app)
     name_metavars(command)
-    args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
+    args = cli_status.refresh_all_spelling(
+        hoist_global_flags(sys.argv[1:] if argv is None else argv)
+    )
     with run_with(Globals(clock=clock)) as flags:
         code = run(command, args, verbose=lambda: flags.verbose, console=console)
     sys.exit(code)

@@ -142,7 +142,7 @@ class Run:
 
     def personal(self, action: str) -> str:
         """A catalogue action with this registration's own name and file filled in."""
-        from a2pctl.remediation.catalogue import personal
+        from a2pctl.remediation.codes import personal
 
         return personal(action, self.name, str(self.path))
 

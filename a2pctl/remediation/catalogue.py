@@ -51,12 +51,6 @@ class Remediation:
         }
 
 
-def personal(action: str, name: str, file: str | None) -> str:
-    """An action with the catalogue's placeholders filled in: REF is the registration's
-    name, FILE its customer file."""
-    return action.replace("REF", name).replace("FILE", file or "FILE")
-
-
 # Actions that only say "wait" start with this: a caller choosing what to show as the
 # next step prefers an action the user can take.
 NOTHING_TO_DO = "Nothing to do"

@@ -25,6 +25,14 @@ NEW_CAMPAIGN = (
     "the two on the same messaging service)."
 )
 SUPPORT = "Contact Twilio Support with the SID."
+
+
+def personal(action: str, name: str, file: str | None) -> str:
+    """An action with the placeholders of these texts filled in: REF is the registration's
+    name, FILE its customer file."""
+    return action.replace("REF", name).replace("FILE", file or "FILE")
+
+
 # A sole proprietor's OTP not completed within 30 days: TCR marks the brand EXPIRED, and
 # it is deleted and registered again (sole-proprietor ISV walkthrough, step 3).
 BRAND_EXPIRED = "Expired at The Campaign Registry (OTP not completed within 30 days)."

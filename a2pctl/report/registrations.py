@@ -32,6 +32,11 @@ def print_json(document: Any) -> None:
     sys.stdout.flush()
 
 
+def json_line(document: Any) -> str:
+    """One JSON document on one line (JSON lines, for `--watch --json`)."""
+    return json.dumps(document, default=str) + "\n"
+
+
 # --- validate (spec) ---------------------------------------------------------------
 
 

@@ -44,8 +44,13 @@ def _when(timestamp: float | None) -> str | None:
 
 
 def status_document(report: StatusReport) -> dict[str, Any]:
-    """`{"items": [...]}`: one object per resource (docs/contract.md §1)."""
-    return {"items": [item_document(item) for item in report.items]}
+    """`{"items": [...], "summary": {...}, ...}`: one object per resource (docs/contract.md §1)."""
+    return {
+        "items": [item_document(item) for item in report.items],
+        "summary": summary_document(report),
+        "checked_at": _when(report.checked_at),
+        "offline": report.offline,
+    }
 
 
 def item_document(item: Item) -> dict[str, Any]:
@@ -56,6 +61,8 @@ def item_document(item: Item) -> dict[str, Any]:
         "sid": item.sid,
         "status": item.status,
         "severity": item.severity,
+        "updated_at": _when(item.seen_at),
+        "stale": item.stale,
     }
     if item.kind == "brand":
         doc["identity_status"] = item.identity_status
@@ -100,21 +107,31 @@ def _cell(items: list[Item], kind: str) -> Any:
     return Text(", ").join(parts)
 
 
-def render_status(report: StatusReport, console: Console) -> None:
+def render_status(report: StatusReport, console: Console, *, details: bool | None = None) -> None:
+    """The table (fitted to the console's width: columns dropped by priority, cells cut with
+    an ellipsis, never folded), then each problem in full (`details`; None: for up to
+    DETAIL_ROWS rows), then the summary."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
+    soft = console.width >= _WIDE  # narrower: long texts wrap between words (SIDs whole)
+    if report.offline:
+        console.print(Text(report.offline, style="bold yellow"), soft_wrap=soft)
     if not report.rows:
-        console.print("No registrations in the state store: run `a2pctl register FILE` first.")
+        console.print(
+            "No registrations in the state store: run `a2pctl register FILE` first.",
+            soft_wrap=soft,
+        )
         return
-    table = Table(show_lines=False, header_style="bold")
-    table.add_column("registration", overflow="fold", min_width=12)
-    for title, _ in _COLUMNS:
-        table.add_column(title, overflow="fold")
-    table.add_column("next action", overflow="fold", ratio=1, min_width=24)
+    width = console.width  # columns by priority: the resources' own ones only when they fit
+    columns = _COLUMNS if width >= _WIDE else _COLUMNS[2:] if width >= _MEDIUM else ()
+    titles = ["registration", *(t for t, _ in columns), *([] if columns else ["state"])]
+    titles += ["age", "next action"]
+    lines = []
     for row in report.rows:
         label = row.name or (row.items[0].sid if row.items else None) or "—"
-        cells = [_cell(row.of(kind), kind) for _, kind in _COLUMNS]
+        cells = [_cell(row.of(kind), kind) for _, kind in columns] or [_state(row)]
         step = row.next_step
         action = step.remediation.action if step else None
         if action:
@@ -122,13 +139,109 @@ def render_status(report: StatusReport, console: Console) -> None:
         if step and action and step.remediation.field:
             action = f"{step.remediation.field}: {action}"
         next_cell = Text(action or "—", style=STYLE[row.severity] if action else "dim")
-        table.add_row(Text(label, style="bold"), *cells, next_cell)
-    console.print(table)
-    for row in report.rows:
-        _render_details(row, console)
+        lines.append([Text(label, style="bold"), *cells, _age(row, report.checked_at), next_cell])
+    natural = [max([len(t), *(len(line[i].plain) for line in lines)]) for i, t in enumerate(titles)]
+    table = Table(
+        box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False, padding=(0, 1)
+    )
+    for title, size in zip(titles, _fit(natural, width - 3 * (len(titles) - 1)), strict=True):
+        table.add_column(title, no_wrap=True, overflow="ellipsis", width=size)
+    for line in lines:
+        table.add_row(*line)
+    console.print(table, soft_wrap=soft)
+    if details if details is not None else len(report.rows) <= DETAIL_ROWS:
+        for row in report.rows:
+            _render_details(row, console)
+    else:
+        console.print(
+            Text("Details: `a2pctl status NAME`, or -v for every row.", style="dim"),
+            soft_wrap=soft,
+        )
+    console.print(Text(summary_line(report), style="dim"), soft_wrap=soft)
+
+
+DETAIL_ROWS = 10  # more rows than this: the details only with -v or `status NAME`
+_WIDE = 140  # from this width on, the profile and bundle columns are shown too
+_MEDIUM = 110  # from this one, brand, campaign and numbers; below, one state column
+
+
+def _fit(widths: list[int], room: int) -> list[int]:
+    """Column widths within `room`: the last column (next action) gives way first, down to
+    10, then the widest of the others, one character at a time (down to 4)."""
+    widths = list(widths)
+    while sum(widths) > room:
+        if widths[-1] > 10:
+            widths[-1] = max(10, room - sum(widths[:-1]))
+            continue
+        widest = max(range(len(widths) - 1), key=lambda i: widths[i])
+        if widths[widest] <= 4:
+            break
+        widths[widest] -= 1
+    return widths
+
+
+def _state(row: Row) -> Any:
+    """The row's outcome and what it waits on (`pending: campaign`), for narrow terminals."""
+    from rich.text import Text
+
+    word = dict(_SUMMARY)[row.severity]
+    step = row.next_step
+    text = f"{word}: {step.kind.replace('_', ' ')}" if step else word
+    return Text(text, style=STYLE[row.severity])
+
+
+def summary_line(report: StatusReport) -> str:
     counts = Counter(row.severity for row in report.rows)
     summary = ", ".join(f"{counts[s]} {word}" for s, word in _SUMMARY if counts[s])
-    console.print(Text(f"Checked {_when(report.checked_at)}: {summary}.", style="dim"))
+    stale = sum(1 for row in report.rows if any(i.stale for i in row.items))
+    more = f", {stale} stale" if stale else ""
+    return f"Checked {_when(report.checked_at)}: {summary}{more}."
+
+
+def summary_document(report: StatusReport) -> dict[str, int]:
+    counts = Counter(row.severity for row in report.rows)
+    return {word: counts[s] for s, word in _SUMMARY}
+
+
+def _age(row: Row, now: float) -> Any:
+    """How old the oldest state of the row is (`5m`, `2h`, `3d`); `stale` when Twilio could
+    not be asked."""
+    from rich.text import Text
+
+    seen = [i.seen_at for i in row.items if i.seen_at is not None]
+    if not seen:
+        return Text("—", style="dim")
+    seconds = max(0.0, now - min(seen))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            text = f"{int(seconds // size)}{unit}"
+            break
+    else:
+        text = f"{int(seconds)}s"
+    stale = any(i.stale for i in row.items)
+    return Text(f"{text} stale" if stale else text, style="yellow" if stale else "dim")
+
+
+def status_rows_csv(report: StatusReport) -> str:
+    """One CSV line per resource (the JSON document's main fields)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_CSV_FIELDS)
+    for item in report.items:
+        doc = item_document(item)
+        remedy = doc.get("remediation") or {}
+        doc["next_action"] = remedy.get("action")
+        writer.writerow(["" if doc.get(f) is None else doc.get(f) for f in _CSV_FIELDS])
+    return out.getvalue()
+
+
+_CSV_FIELDS = (
+    "registration", "account", "kind", "sid", "status", "severity", "updated_at", "stale",
+    "next_action",
+)  # fmt: skip
 
 
 _SUMMARY = ((rem.FAILED, "failed"), (rem.PENDING, "pending"), (rem.OK, "complete"))
@@ -145,6 +258,7 @@ def _first_sentence(text: str) -> str:
 def _render_details(row: Row, console: Console) -> None:
     from rich.text import Text
 
+    soft = console.width >= _WIDE
     for item in row.items:
         if item.severity == rem.OK or item.remediation is rem.NOT_CREATED:
             continue
@@ -155,20 +269,24 @@ def _render_details(row: Row, console: Console) -> None:
             (item.sid or "", "dim"),
             (f" {_status_text(item)}", style),
         )
-        console.print(head)
-        console.print(Text(f"  {item.remediation.explanation}"))
+        console.print(head, soft_wrap=soft)
+        console.print(Text(f"  {item.remediation.explanation}"), soft_wrap=soft)
         if _shows_reason(item):
-            console.print(Text(f"  reason: {item.failure_reason}"))
+            console.print(Text(f"  reason: {item.failure_reason}"), soft_wrap=soft)
         fields = set()
         for problem in item.errors:
             code = f"error {problem.code}: " if problem.code is not None else ""
             where = f" → {problem.field}" if problem.field else ""
-            console.print(Text(f"  {code}{problem.description}{where}", style=style))
+            console.print(
+                Text(f"  {code}{problem.description}{where}", style=style), soft_wrap=soft
+            )
             fields.add(problem.field)
         if item.remediation.field and item.remediation.field not in fields:
-            console.print(Text(f"  field: {item.remediation.field}"))
+            console.print(Text(f"  field: {item.remediation.field}"), soft_wrap=soft)
         if item.remediation.action:
-            console.print(Text.assemble(("  next: ", "bold"), item.remediation.action))
+            console.print(
+                Text.assemble(("  next: ", "bold"), item.remediation.action), soft_wrap=soft
+            )
 
 
 def _shows_reason(item: Item) -> bool:

@@ -68,6 +68,10 @@ CREATE TABLE IF NOT EXISTS locks (
     acquired_at REAL NOT NULL, PRIMARY KEY (name, account));
 CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# After the tables are checked (an index on a damaged table would fail first, unclearly).
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS resources_by_registration ON resources (name, account);
+"""
 
 
 def _dumps(value: Any) -> str | None:
@@ -96,6 +100,8 @@ class Store:
             if not conn.read_only:
                 conn.executescript(_SCHEMA)
             database.check_tables(conn, _SCHEMA)
+            if not conn.read_only:
+                conn.executescript(_INDEXES)
             store = cls(conn, path, clock)
             store._check_version()
         except BaseException:
@@ -107,7 +113,7 @@ class Store:
     def in_memory(cls, path: Path, clock: Clock) -> Store:
         """An empty store in memory for the missing one at `path` (creating nothing on disk)."""
         conn = database.connect_memory(Path(path))
-        conn.executescript(_SCHEMA)
+        conn.executescript(_SCHEMA + _INDEXES)
         return cls(conn, conn.path, clock)
 
     @property

@@ -57,6 +57,8 @@ class Item:
     failure_reason: str | None = None
     errors: tuple[Problem, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)  # brand_type, tcr_id, campaign_id, ...
+    seen_at: float | None = None  # when this state was last seen (fetched, polled or an event)
+    stale: bool = False  # Twilio could not be asked: the last known state, maybe outdated
 
     @property
     def severity(self) -> rem.Severity:
@@ -101,6 +103,8 @@ class Row:
 class StatusReport:
     rows: tuple[Row, ...]
     checked_at: float
+    offline: str | None = None  # why Twilio could not be asked (said once), else None
+    requests: int = 0  # resources asked about on Twilio during this check
 
     @property
     def items(self) -> list[Item]:
@@ -123,6 +127,11 @@ class StatusReport:
         return {rem.FAILED: ExitCode.FAILED, rem.PENDING: ExitCode.PENDING}.get(
             self.severity, ExitCode.OK
         )
+
+
+def stored_detail(record: ResourceRecord, status_key: str = "status") -> dict[str, Any]:
+    """A stored resource's detail with its last known status, as a fetch would give it."""
+    return {**record.detail, status_key: record.status}
 
 
 CAMPAIGN_GONE = Remediation(

@@ -1,16 +1,20 @@
-"""Live status of registrations, brands, campaigns and numbers, with the next action.
+"""Status of registrations, brands, campaigns and numbers, with the next action.
 
 `check` resolves references through the state store (registration names, BN…,
-MG…, PN… SIDs, +1… numbers), refreshes each resource through the Gateway,
-writes what it learnt back to the store (source "status"), and returns a typed
-`StatusReport`; `report/status.py` draws it. Numbers' A2P registration statuses have no
-REST resource: they come from the store (what `register` saw and what Event
-Streams delivered). The meaning of every status lives in `remediation/catalogue.py`.
+MG…, PN… SIDs, +1… numbers) and starts from the last known state of each
+resource in the store. It asks Twilio only about what `refresh` names ("none":
+nothing; "pending": what can still change; "all": everything, and anything the
+store does not know), writes what it learnt back (source "status"), and returns
+a typed `StatusReport`. When Twilio cannot be reached it says so once, asks
+nothing more, and shows the stored state marked stale; `report/status.py` draws it.
+Numbers' A2P registration statuses have no REST resource: they come from the
+store (what `register` saw and what Event Streams delivered). The meaning of every
+status lives in `remediation/catalogue.py`.
 """
 
 from __future__ import annotations
 
-import time
+import fnmatch
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
@@ -21,6 +25,7 @@ from a2pctl.pacing import Clock
 from a2pctl.remediation import catalogue as rem
 from a2pctl.remediation.catalogue import Remediation
 from a2pctl.state.markers import deregistered_at
+from a2pctl.state.records import campaign_key
 from a2pctl.state.store import Registration, ResourceRecord, Store
 from a2pctl.status.items import (
     CAMPAIGN_GONE,
@@ -34,17 +39,29 @@ from a2pctl.status.items import (
     campaign_item,
     missing,
     number_item,
+    stored_detail,
     unreachable,
 )
+from a2pctl.status.refs import (
+    GLOB,
+    campaign_service,
+    e164_number,
+    number_pending,
+    only,
+    personal,
+    sid_kind,
+    taken_off,
+    watch,
+)
 
-__all__ = ["Item", "Row", "StatusReport", "check", "watch"]
+__all__ = ["REFRESH_MODES", "Item", "Row", "StatusReport", "check", "only", "watch"]
 
-CAMPAIGN_KEY = "campaign:"  # the store keys a campaign by its messaging service (one each)
+REFRESH_MODES = ("none", "pending", "all")
+
 BUNDLE_KINDS: tuple[BundleKind, ...] = ("customer_profile", "trust_product")
-_SID_KINDS = {"BN": "brand", "MG": "messaging_service", "PN": "phone_number"}
-_SID_LENGTH = 34
 _NUMBER_OK = frozenset({"REGISTERED", "PENDING_REGISTRATION"})
 SERVICE_EXISTS = Remediation(rem.OK, "The messaging service exists.", None)
+_NOT_KNOWN = Remediation(rem.PENDING, "Not known: Twilio could not be reached.", None)
 
 
 def check(
@@ -53,9 +70,12 @@ def check(
     store: Store,
     make_gateway: Callable[[str | None], Gateway],
     clock: Clock,
+    refresh: str = "all",
+    chosen: Callable[[Registration], bool] | None = None,
 ) -> StatusReport:
-    """Refresh what `refs` name (every registration in the store when empty)."""
-    checker = _Checker(store, make_gateway)
+    """The status of what `refs` name (every registration in the store when empty, of those
+    `chosen` keeps), asking Twilio about what `refresh` names (REFRESH_MODES)."""
+    checker = _Checker(store, make_gateway, clock, refresh, chosen)
     rows: dict[_Key, Row] = {}
     for key, row in checker.targets(list(refs)):
         if key in rows:  # two references into one registration: one row, no duplicates
@@ -63,48 +83,82 @@ def check(
             more = tuple(i for i in row.items if (i.kind, i.sid) not in seen)
             row = replace(rows[key], items=rows[key].items + more)
         rows[key] = row
-    return StatusReport(rows=tuple(rows.values()), checked_at=clock.now())
-
-
-def watch(
-    check_once: Callable[[], StatusReport],
-    *,
-    clock: Clock,
-    interval: float,
-    on_report: Callable[[StatusReport], None],
-) -> StatusReport:
-    """Check, hand each report over, sleep `interval` seconds; stop when nothing is pending."""
-    while True:
-        report = check_once()
-        on_report(report)
-        if not report.pending:
-            return report
-        clock.sleep(interval)
+    offline = None
+    if checker.offline is not None:
+        offline = (
+            f"Twilio could not be reached ({checker.offline.message}); last known states shown."
+        )
+    return StatusReport(tuple(rows.values()), clock.now(), offline, checker.requests)
 
 
 _Key = tuple[str, str | None, str | None]  # ("registration", name, account) or ("ref", ref, None)
 
 
 class _Checker:
-    def __init__(self, store: Store, make_gateway: Callable[[str | None], Gateway]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        make_gateway: Callable[[str | None], Gateway],
+        clock: Clock,
+        refresh: str,
+        chosen: Callable[[Registration], bool] | None,
+    ) -> None:
         self.store = store
         self._make_gateway = make_gateway
         self._gateways: dict[str | None, Gateway] = {}
+        self.clock = clock
+        self.refresh = refresh
+        self.chosen = chosen or (lambda reg: True)
+        self.offline: GatewayError | None = None  # set by the first failure to reach Twilio
+        self.requests = 0
 
     def gateway(self, account: str | None) -> Gateway:
+        if self.offline is not None:
+            raise self.offline  # said once: no request, no retries, for what follows
+        self.requests += 1
         if account not in self._gateways:
             self._gateways[account] = self._make_gateway(account)
         return self._gateways[account]
 
+    def asks(self, stored: Item | None) -> bool:
+        """Whether to ask Twilio about a resource whose last known state is `stored`."""
+        if self.offline is not None:
+            return False
+        if stored is None or self.refresh == "all":
+            return True
+        return self.refresh == "pending" and stored.severity == rem.PENDING
+
+    def aged(self, item: Item, record: ResourceRecord | None) -> Item:
+        """The last known state, with when it was seen; stale when Twilio was unreachable."""
+        seen = record.updated_at if record is not None else None
+        return replace(item, seen_at=seen, stale=self.offline is not None)
+
+    def failed(
+        self, kind: str, sid: str, record: ResourceRecord | None, err: GatewayError,
+        stored: Item | None, name: str | None, account: str | None,
+    ) -> Item:  # fmt: skip
+        """A request that failed: Twilio unreachable (the stored state, stale) or a 404."""
+        if err.status is None or err.status >= 500 or err.status == 429:
+            self.offline = self.offline or err
+            if stored is None:  # nothing known: not a failure of the customer's
+                stored = Item(kind, sid, None, _NOT_KNOWN, name, account)
+            return self.aged(stored, record)
+        return unreachable(kind, sid, record, err, name, account)
+
     # --- resolving references --------------------------------------------------------
     def targets(self, refs: list[str]) -> Iterator[tuple[_Key, Row]]:
         if not refs:
-            for reg in self.store.registrations():
+            for reg in filter(self.chosen, self.store.registrations()):
                 yield ("registration", reg.name, reg.account), self.registration(reg)
             return
         for ref in refs:
-            ref = _number(ref.strip()) if ref.strip().startswith("+") else ref.strip()
-            kind = _sid_kind(ref) or ("phone_number" if ref.startswith("+") else None)
+            if GLOB & set(ref):  # a pattern of names: what matches (maybe nothing)
+                for reg in self.store.registrations():
+                    if fnmatch.fnmatchcase(reg.name, ref) and self.chosen(reg):
+                        yield ("registration", reg.name, reg.account), self.registration(reg)
+                continue
+            ref = e164_number(ref.strip()) if ref.strip().startswith("+") else ref.strip()
+            kind = sid_kind(ref) or ("phone_number" if ref.startswith("+") else None)
             if kind is None:
                 regs = self.store.find_registrations(ref)
                 if not regs:
@@ -113,7 +167,7 @@ class _Checker:
                         hint="`a2pctl status` lists every registration; check --state, or pass "
                         "a BN…, MG…, PN… SID or a +1… number",
                     )
-                for reg in regs:
+                for reg in filter(self.chosen, regs):
                     yield ("registration", reg.name, reg.account), self.registration(reg)
                 continue
             record = self._record_for(ref, kind)
@@ -156,7 +210,7 @@ class _Checker:
     def registration(self, reg: Registration) -> Row:
         gone = deregistered_at(self.store, reg.name, reg.account)
         if gone is not None:
-            return _taken_off(reg, gone, self.store.resources(name=reg.name, account=reg.account))
+            return taken_off(reg, gone, self.store.resources(name=reg.name, account=reg.account))
         records = self.store.resources(name=reg.name, account=reg.account)
         by_kind: dict[str, list[ResourceRecord]] = {}
         for record in records:
@@ -175,7 +229,7 @@ class _Checker:
         )
         services = [r.sid for r in by_kind.get("messaging_service") or []]
         for record in by_kind.get("campaign") or []:
-            service = _campaign_service(record)
+            service = campaign_service(record)
             services += [] if service in services else [service]
         if not services:
             items += [missing(k, name, account) for k in ("messaging_service", "campaign")]
@@ -194,7 +248,7 @@ class _Checker:
                 items.append(number_item(record.sid, record, NOT_IN_SERVICE, name, account))
         if not any(i.kind == "phone_number" for i in items):
             items.append(missing("phone_number", name, account))
-        return Row(name, account, reg.flow, tuple(_personal(i, name, reg.file) for i in items))
+        return Row(name, account, reg.flow, tuple(personal(i, name, reg.file) for i in items))
 
     # --- refreshing each kind ------------------------------------------------------------
     def bundle(
@@ -205,28 +259,37 @@ class _Checker:
         name: str | None,
         account: str | None,
     ) -> Item:
+        stored = bundle_item(kind, sid, stored_detail(record), name, account) if record else None
+        if stored is not None and not self.asks(stored):
+            return self.aged(stored, record)
         try:
             gateway = self.gateway(account)
             fetched = gateway.fetch_bundle(kind, sid)
-            evaluations = gateway.list_evaluations(kind, sid)
+            rejected = record is None or fetched.get("status") == "twilio-rejected"
+            evaluations = (  # what is wrong: only asked for a rejected bundle
+                gateway.list_evaluations(kind, sid) if rejected or self.refresh == "all" else []
+            )
         except GatewayError as err:
-            return unreachable(kind, sid, record, err, name, account)
+            return self.failed(kind, sid, record, err, stored, name, account)
         detail = {**(record.detail if record else {}), **fetched}
         if evaluations:
             detail["evaluation"] = sorted(evaluations, key=lambda e: str(e.get("date_created")))[-1]
         self._remember(sid, kind, fetched.get("status"), detail, record)
-        return bundle_item(kind, sid, detail, name, account)
+        return replace(bundle_item(kind, sid, detail, name, account), seen_at=self.clock.now())
 
     def brand(
         self, sid: str, record: ResourceRecord | None, name: str | None, account: str | None
     ) -> Item:
+        stored = brand_item(sid, stored_detail(record), name, account) if record else None
+        if stored is not None and not self.asks(stored):
+            return self.aged(stored, record)
         try:
             fetched = self.gateway(account).fetch_brand(sid)
         except GatewayError as err:
-            return unreachable("brand", sid, record, err, name, account)
+            return self.failed("brand", sid, record, err, stored, name, account)
         detail = {**(record.detail if record else {}), **fetched}
         self._remember(sid, "brand", fetched.get("status"), detail, record)
-        return brand_item(sid, detail, name, account)
+        return replace(brand_item(sid, detail, name, account), seen_at=self.clock.now())
 
     def service(
         self,
@@ -238,15 +301,31 @@ class _Checker:
         sole_proprietor: bool,
         recorded_numbers: Sequence[ResourceRecord] = (),
     ) -> list[Item]:
-        gateway = self.gateway(account)
-        try:
-            fetched = gateway.fetch_service(sid)
-            members = gateway.list_service_phone_numbers(sid)
-        except GatewayError as err:
-            return [unreachable("messaging_service", sid, record, err, name, account)]
-        detail = {**(record.detail if record else {}), **fetched}
-        self._remember(sid, "messaging_service", record.status if record else None, detail, record)
-        items = [Item("messaging_service", sid, None, SERVICE_EXISTS, name, account)]
+        exists = Item("messaging_service", sid, None, SERVICE_EXISTS, name, account)
+        members: list[dict[str, Any]] = []
+        if record is not None and (self.refresh != "all" or self.offline is not None):
+            items = [self.aged(exists, record)]  # its numbers: as recorded
+            mine = [
+                r for r in recorded_numbers if r.detail.get("messaging_service_sid", sid) == sid
+            ]
+            members = [{"sid": r.sid, "phone_number": r.detail.get("phone_number")} for r in mine]
+            if self.refresh == "pending" and any(map(number_pending, mine)):
+                try:  # one request for the service's pending numbers (their verdicts: events)
+                    members = self.gateway(account).list_service_phone_numbers(sid)
+                except GatewayError as err:
+                    self.failed("phone_number", sid, record, err, items[0], name, account)
+        else:
+            try:
+                gateway = self.gateway(account)
+                fetched = gateway.fetch_service(sid)
+                members = gateway.list_service_phone_numbers(sid)
+            except GatewayError as err:
+                known = exists if record is not None else None
+                return [self.failed("messaging_service", sid, record, err, known, name, account)]
+            detail = {**(record.detail if record else {}), **fetched}
+            status = record.status if record else None
+            self._remember(sid, "messaging_service", status, detail, record)
+            items = [replace(exists, seen_at=self.clock.now())]
         campaign = self.campaign(sid, name, account)
         items.append(campaign)
         sole_proprietor = sole_proprietor or (
@@ -268,20 +347,30 @@ class _Checker:
                 stored.detail.get("phone_number") if stored else None
             )
             extra = {"phone_number": phone, "messaging_service_sid": sid}
-            items.append(number_item(pn, stored, remedy, name, account, extra))
+            number = number_item(pn, stored, remedy, name, account, extra)
+            items.append(self.aged(number, stored))
         return items
 
     def campaign(self, service: str, name: str | None, account: str | None) -> Item:
-        key = CAMPAIGN_KEY + service
+        key = campaign_key(service)
         record = self.store.find_resource(key)
+        stored = None
+        if record is not None:
+            detail = {**stored_detail(record, "campaign_status"), "messaging_service_sid": service}
+            stored = campaign_item(detail, name, account)
+        if stored is not None and not self.asks(stored):
+            return self.aged(stored, record)
+        if record is None and self.refresh == "none" and name is not None:
+            extra = {"messaging_service_sid": service}  # none recorded: none created yet
+            return Item("campaign", None, None, rem.NO_CAMPAIGN, name, account, extra=extra)
         try:
             fetched = self.gateway(account).fetch_campaign(service)
         except GatewayError as err:
-            if err.status == 404:
-                remedy = rem.NO_CAMPAIGN if record is None else CAMPAIGN_GONE
-                extra = {"messaging_service_sid": service}
-                return Item("campaign", None, None, remedy, name, account, extra=extra)
-            return unreachable("campaign", key, record, err, name, account)
+            if err.status != 404:
+                return self.failed("campaign", key, record, err, stored, name, account)
+            remedy = rem.NO_CAMPAIGN if record is None else CAMPAIGN_GONE
+            extra = {"messaging_service_sid": service}
+            return Item("campaign", None, None, remedy, name, account, extra=extra)
         detail = {**(record.detail if record else {}), **fetched, "messaging_service_sid": service}
         if name is not None:  # a registration's campaign: keep its last known status
             self.store.record_resource(
@@ -293,13 +382,14 @@ class _Checker:
                 account=account,
                 source="status",
             )
-        return campaign_item(detail, name, account)
+        return replace(campaign_item(detail, name, account), seen_at=self.clock.now())
 
     def lone_number(self, ref: str, record: ResourceRecord | None, account: str | None) -> Item:
         """A PN… or +1… reference: the last known status, or the number looked up live."""
         if record is not None:
             status = rem.number_status(record.status) or None
-            return number_item(record.sid, record, rem.for_number(status), record.name, account)
+            remedy = rem.for_number(status)
+            return self.aged(number_item(record.sid, record, remedy, record.name, account), record)
         gateway = self.gateway(None)
         try:
             if ref.startswith("+"):
@@ -341,58 +431,3 @@ class _Checker:
             account=record.account,
             source="status",
         )
-
-
-def _campaign_service(record: ResourceRecord) -> str:
-    service = record.detail.get("messaging_service_sid")
-    if isinstance(service, str) and service:
-        return service
-    return record.sid.removeprefix(CAMPAIGN_KEY)
-
-
-def _number(ref: str) -> str:
-    """A +… reference in E.164, as the store and Twilio write it: `+1 503 555 0150` is
-    `+15035550150` (the rule of customer files)."""
-    from a2pctl.spec.rules import e164
-
-    try:
-        return e164(ref)
-    except ValueError as exc:
-        raise UsageError(
-            f"not a phone number: {exc}",
-            hint="give a number as +1… (E.164), a SID or a registration name",
-        ) from None
-
-
-def _sid_kind(ref: str) -> str | None:
-    if len(ref) == _SID_LENGTH and ref[:2] in _SID_KINDS:
-        return _SID_KINDS[ref[:2]]
-    return None
-
-
-def _personal(item: Item, name: str, file: str | None) -> Item:
-    """The catalogue's REF and FILE placeholders, filled in for this registration."""
-    action = item.remediation.action
-    if not action:
-        return item
-    action = action.replace("REF", name).replace("FILE", file or "FILE")
-    return replace(item, remediation=replace(item.remediation, action=action))
-
-
-def _taken_off(reg: Registration, when: float, records: Sequence[ResourceRecord]) -> Row:
-    """A registration `a2pctl deregister` took off: nothing left to refresh or to do."""
-    day = time.strftime("%Y-%m-%d", time.gmtime(when))
-    kept = Remediation(rem.OK, "Kept: Twilio documents no API to delete a brand.", None)
-    items = [
-        Item("brand", r.sid, r.status, kept, reg.name, reg.account)
-        for r in records
-        if r.kind == "brand"
-    ]
-    gone = Remediation(
-        rem.OK,
-        f"Taken off with `a2pctl deregister` on {day}: its numbers left the messaging service "
-        "and its campaign was deleted; the brand and its bundles stay.",
-        None,
-    )
-    items.append(Item("campaign", None, "DELETED", gone, reg.name, reg.account))
-    return Row(reg.name, reg.account, reg.flow, tuple(items))
