@@ -122,6 +122,13 @@ def _step(conn: database.Connection, target: int, statements: list[str]) -> None
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (str(target),),
         )
+    except StateError as exc:
+        conn.execute("ROLLBACK")
+        raise StateError(
+            f"cannot upgrade the state store {conn.path} to schema version {target}: "
+            f"{exc.message}",
+            hint=f"it is left unchanged at version {target - 1}; {exc.hint or 're-run'}",
+        ) from exc
     except BaseException:
         conn.execute("ROLLBACK")
         raise
