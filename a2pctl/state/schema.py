@@ -125,8 +125,7 @@ def _step(conn: database.Connection, target: int, statements: list[str]) -> None
     except StateError as exc:
         conn.execute("ROLLBACK")
         raise StateError(
-            f"cannot upgrade the state store {conn.path} to schema version {target}: "
-            f"{exc.message}",
+            f"cannot upgrade the state store {conn.path} to schema version {target}: {exc.message}",
             hint=f"it is left unchanged at version {target - 1}; {exc.hint or 're-run'}",
         ) from exc
     except BaseException:
