@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import InProcess
-from paths import REPO
+from paths import EXAMPLES, REPO
 
 from a2pctl.errors import ExitCode, LockedError
 from a2pctl.pacing import FakeClock
@@ -177,3 +177,24 @@ def test_processes_racing_for_one_lease_get_it_once(tmp_path: Path, clock: FakeC
             racer.stdin.close()
             racer.wait(timeout=60)
     assert sorted(said) == ["held", "locked", "locked", "locked"]
+
+
+def test_a_register_run_renews_its_lease_while_it_waits(
+    tmp_path: Path, cli: InProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renewed: list[list[tuple[bool, float]]] = []
+    real = Store.renew_leases
+
+    def spy(self: Store) -> None:
+        real(self)
+        now = self._clock.now()
+        held = self.leases_on("jane-doe-pottery")
+        renewed.append([(lease.holder == self.holder, lease.expires_at - now) for lease in held])
+
+    monkeypatch.setattr(Store, "renew_leases", spy)
+    # Pauses longer than a lease: without renewal another process could take it over.
+    args = ["register", "--sandbox", "--wait", "--pause-seconds", str(LEASE_SECONDS + 100)]
+    done = cli(*args, str(EXAMPLES / "sole-proprietor.yaml"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len(renewed) >= 3
+    assert all(entry == [(True, LEASE_SECONDS)] for entry in renewed)
