@@ -198,3 +198,20 @@ def test_a_register_run_renews_its_lease_while_it_waits(
     assert done.returncode == 0, done.stderr
     assert len(renewed) >= 3
     assert all(entry == [(True, LEASE_SECONDS)] for entry in renewed)
+
+
+def test_a_command_that_sends_keeps_its_lease_through_its_requests(
+    two: tuple[Store, Store], clock: FakeClock
+) -> None:
+    """deregister, or a command driving the in-process sandbox: no scheduler renews for
+    them, their request slots and saved blobs do."""
+    first, second = two
+    with first.lock("acme", ACCOUNT):
+        for i in range(6):  # 6 × 100 s: twice a lease
+            clock.advance(100)
+            if i % 2:
+                first.take_slot(ACCOUNT, 1.0, 600)
+            else:
+                first.put_blob("sandbox", "{}")
+        with pytest.raises(LockedError), second.lock("acme", ACCOUNT):
+            pass

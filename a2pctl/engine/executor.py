@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 # Largest single sleep while waiting, so progress displays can count down and events
 # recorded meanwhile (by `events serve`) wake the registration they concern.
 TICK_SECONDS = 1.0
-RENEW_SECONDS = 60.0  # leases (state/leases.py) run 300 s: renewed well before
 # The first look at a review comes this soon; each next one twice as late, up to
 # --poll-seconds (a review that ends in seconds is seen in seconds, a long one costs
 # one request a minute).
@@ -388,14 +387,12 @@ def _schedule(
 ) -> None:
     order = {id(run): index for index, run in enumerate(runs)}
     turns: dict[int, int] = {id(run): 0 for run in runs}
-    heard_until = renewed = clock.now()
+    heard_until = clock.now()
     while True:
         active = [run for run in runs if run.outcome is None]
         if not active:
             return
-        if clock.now() - renewed >= RENEW_SECONDS:  # the leases stay ours while we wait
-            active[0].store.renew_leases()
-            renewed = clock.now()
+        active[0].store.keep_leases()  # the leases stay ours while we wait
         # Soonest ready first; among equals, the one advanced least (fair interleaving).
         run = min(active, key=lambda r: (r.ready_at, turns[id(r)], order[id(r)]))
         remaining = run.ready_at - clock.now()

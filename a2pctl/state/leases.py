@@ -24,6 +24,7 @@ from a2pctl.pacing import Clock
 from a2pctl.state import database
 
 LEASE_SECONDS = 300.0  # far longer than any one request with its retries
+RENEW_SECONDS = 60.0  # a holder renews its leases this often while it writes or waits
 
 
 @dataclass(frozen=True)

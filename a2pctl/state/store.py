@@ -55,6 +55,7 @@ class Store:
         self._clock = clock
         self.holder = leases.new_holder()  # this store's lease holder id
         self._held: set[tuple[str, str]] = set()  # the leases it holds
+        self._renewed_at = clock.now()
 
     # --- opening ------------------------------------------------------------
     @classmethod
@@ -318,6 +319,7 @@ class Store:
         return None if row is None else str(row[0])
 
     def put_blob(self, key: str, value: str) -> None:
+        self.keep_leases()
         self._conn.execute(
             "INSERT INTO blobs (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -329,6 +331,8 @@ class Store:
     def lock(self, name: str, account: str) -> Iterator[None]:
         """Hold the writer lease of one registration, or raise LockedError (`leases`)."""
         leases.acquire(self._conn, self._clock, self.holder, name, account)
+        if not self._held:
+            self._renewed_at = self._clock.now()
         self._held.add((name, account))
         try:
             yield
@@ -341,6 +345,14 @@ class Store:
         for name, account in sorted(self._held):
             with self._tx() as conn:
                 leases.renew(conn, self._clock, self.holder, name, account)
+        self._renewed_at = self._clock.now()
+
+    def keep_leases(self) -> None:
+        """Renew the leases held if the last renewal is `RENEW_SECONDS` old: called by
+        the scheduler while it waits, and on every request slot and blob written, so
+        any command that holds a lease keeps it while it works."""
+        if self._held and self._clock.now() - self._renewed_at >= leases.RENEW_SECONDS:
+            self.renew_leases()
 
     def leases_on(self, name: str, account: str | None = None) -> list[leases.Lease]:
         return leases.find(self._conn, name, account)
@@ -354,6 +366,7 @@ class Store:
         """Reserve the account's next free request slot for every process on this store;
         returns when it is (now or later). A slot further ahead than `stale_after` seconds
         is a clock gone wrong, not a queue, and is ignored."""
+        self.keep_leases()
         with self._tx() as conn:
             now = self._clock.now()
             row = conn.execute(
