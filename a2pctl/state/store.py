@@ -4,7 +4,8 @@ It holds, per registration (name + account): each step's status (started /
 done / failed), the SID it produced, timestamps and the last error; the last
 known status of every resource (from `register`, `status` and Event Streams);
 received events (deduplicated by CloudEvent id); named blobs (the in-process
-sandbox's state); and a writer lock per registration.
+sandbox's state); a writer lease per registration (`leases`); the next free
+request slot per account (`limiter`). The schema is migrated in order on open (`schema`).
 
 Every write commits at once (autocommit, WAL journal), so a kill or Ctrl-C
 never loses what was recorded. The file is 0600 and its own directory 0700,
@@ -162,6 +163,7 @@ class Store:
         with self._tx() as conn:
             if (name, account) in self._held:  # the fence: no lease, no new request
                 leases.renew(conn, self._clock, self.holder, name, account)
+                self._renewed_at = self._clock.now()
             conn.execute(
                 "INSERT INTO steps (name, account, step, status, data, started_at) "
                 "VALUES (?, ?, ?, 'started', ?, ?) ON CONFLICT (name, account, step) DO UPDATE SET "
