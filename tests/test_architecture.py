@@ -67,6 +67,7 @@ WIRING = {
     "a2pctl.cli.otp",
     "a2pctl.cli.numbers",
     "a2pctl.cli.status",
+    "a2pctl.cli.unlock",
 }
 # The composition roots: the only places that pick the real gateway or the simulator.
 ROOTS = {"a2pctl.cli.app", "a2pctl.cli.sandbox", "a2pctl.cli.runtime"}

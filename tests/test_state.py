@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import stat
 from pathlib import Path
@@ -83,25 +84,29 @@ def test_a_store_from_a_newer_a2pctl_is_refused(tmp_path: Path, clock: FakeClock
         Store.open(path, clock)
 
 
-def test_a_registration_locked_by_a_live_process_is_refused(store: Store) -> None:
-    other = os.getppid()  # alive for the whole test
-    store._conn.execute(  # another process's lock row, as it would have written it
-        "INSERT INTO locks (name, account, pid, host, acquired_at) VALUES (?, ?, ?, ?, 0)",
-        ("acme", ACCOUNT, other, store._host),
+def _foreign_lease(store: Store, pid: int, host: str, expires_in: float) -> None:
+    """Another process's lease row, as it would have written it."""
+    now = store._clock.now()
+    store._conn.execute(
+        "INSERT INTO leases (name, account, holder, host, pid, acquired_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ("acme", ACCOUNT, f"{host}:{pid}:beef", host, pid, now, now + expires_in),
     )
+
+
+def test_a_registration_locked_by_a_live_process_is_refused(store: Store) -> None:
+    _foreign_lease(store, os.getppid(), socket.gethostname(), 300)  # alive for the whole test
     with pytest.raises(LockedError) as caught, store.lock("acme", ACCOUNT):
         pass
     assert caught.value.exit_code == ExitCode.LOCKED
+    assert f"pid {os.getppid()}" in caught.value.message
     with store.lock("other-customer", ACCOUNT):  # other registrations are not blocked
         pass
 
 
 def test_a_lock_left_by_a_dead_process_is_taken_over(store: Store) -> None:
-    store._conn.execute(
-        "INSERT INTO locks (name, account, pid, host, acquired_at) VALUES (?, ?, ?, ?, 0)",
-        ("acme", ACCOUNT, 2**22 + 12345, store._host),  # no such pid
-    )
+    _foreign_lease(store, 2**22 + 12345, socket.gethostname(), 300)  # no such pid
     with store.lock("acme", ACCOUNT):
-        held = store._conn.execute("SELECT pid FROM locks WHERE name = 'acme'").fetchone()
-        assert held[0] == os.getpid()
-    assert store._conn.execute("SELECT count(*) FROM locks").fetchone()[0] == 0
+        held = store._conn.execute("SELECT pid, holder FROM leases WHERE name = 'acme'").fetchone()
+        assert tuple(held) == (os.getpid(), store.holder)
+    assert store._conn.execute("SELECT count(*) FROM leases").fetchone()[0] == 0

@@ -20,6 +20,7 @@ from a2pctl.cli import files as cli_files
 from a2pctl.cli import offboard as cli_offboard
 from a2pctl.cli import sandbox as cli_sandbox
 from a2pctl.cli import status as cli_status
+from a2pctl.cli import unlock as cli_unlock
 from a2pctl.cli.brand import brand_app
 from a2pctl.cli.events import events_app
 from a2pctl.cli.files import FilesArg
@@ -283,6 +284,7 @@ app.command("init")(cli_bulk.init)
 app.command("import")(cli_bulk.import_csv)
 app.command("export")(cli_bulk.export)
 app.command("deregister")(cli_offboard.deregister)
+app.command("unlock")(cli_unlock.unlock)
 app.command()(cli_sandbox.sandbox)  # registered last: listed last in --help
 
 

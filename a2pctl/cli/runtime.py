@@ -87,7 +87,8 @@ def open_runtime(
     # Credentials first: a missing one must not leave an empty state store behind.
     real_credentials = None if settings.sandbox else credentials()
     clock = clock or SystemClock()
-    if settings.create_store or settings.need_store or settings.state.exists():
+    on_disk = settings.create_store or settings.need_store or settings.state.exists()
+    if on_disk:
         store = Store.open(settings.state, clock, create=settings.create_store)
     else:
         store = Store.in_memory(settings.state, clock)
@@ -96,7 +97,14 @@ def open_runtime(
     pause = settings.pause_seconds
     if pause is None:
         pause = SANDBOX_PAUSE_SECONDS if sandbox else DEFAULT_PAUSE_SECONDS
-    limiter = RateLimiter(clock, rate)
+    limiter: RateLimiter
+    if on_disk and not store.read_only and not sandbox:
+        # A store on disk may be shared: every process on it keeps to one rate per account.
+        from a2pctl.state.limiter import StoreRateLimiter
+
+        limiter = StoreRateLimiter(clock, rate, store)
+    else:  # a store of this command only (or the in-process sandbox, one process by its lock)
+        limiter = RateLimiter(clock, rate)
 
     def on_retry(error: GatewayError, wait: float) -> None:
         if notify is not None:

@@ -394,6 +394,7 @@ def _schedule(
         active = [run for run in runs if run.outcome is None]
         if not active:
             return
+        active[0].store.keep_leases()  # the leases stay ours while we wait
         # Soonest ready first; among equals, the one advanced least (fair interleaving).
         run = min(active, key=lambda r: (r.ready_at, turns[id(r)], order[id(r)]))
         remaining = run.ready_at - clock.now()

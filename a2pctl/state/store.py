@@ -4,7 +4,8 @@ It holds, per registration (name + account): each step's status (started /
 done / failed), the SID it produced, timestamps and the last error; the last
 known status of every resource (from `register`, `status` and Event Streams);
 received events (deduplicated by CloudEvent id); named blobs (the in-process
-sandbox's state); and a writer lock per registration.
+sandbox's state); a writer lease per registration (`leases`); the next free
+request slot per account (`limiter`). The schema is migrated in order on open (`schema`).
 
 Every write commits at once (autocommit, WAL journal), so a kill or Ctrl-C
 never loses what was recorded. The file is 0600 and its own directory 0700,
@@ -15,16 +16,13 @@ tightened on every open; a damaged, full, read-only or vanished file ends in a
 from __future__ import annotations
 
 import json
-import os
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from a2pctl.errors import LockedError, StateError
 from a2pctl.pacing import Clock
-from a2pctl.state import database
+from a2pctl.state import database, leases, schema
 from a2pctl.state.records import (
     EventRecord,
     Registration,
@@ -32,6 +30,7 @@ from a2pctl.state.records import (
     StepRecord,
     campaign_key,
 )
+from a2pctl.state.schema import SCHEMA_VERSION
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -42,36 +41,6 @@ __all__ = [
     "Store",
     "campaign_key",
 ]
-
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS registrations (
-    name TEXT NOT NULL, account TEXT NOT NULL, flow TEXT NOT NULL, file TEXT,
-    created_at REAL NOT NULL, updated_at REAL NOT NULL,
-    PRIMARY KEY (name, account));
-CREATE TABLE IF NOT EXISTS steps (
-    name TEXT NOT NULL, account TEXT NOT NULL, step TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('started', 'done', 'failed')),
-    sid TEXT, data TEXT,
-    started_at REAL, finished_at REAL, error TEXT,
-    PRIMARY KEY (name, account, step));
-CREATE TABLE IF NOT EXISTS resources (
-    sid TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, account TEXT,
-    status TEXT, detail TEXT, source TEXT, updated_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-    id TEXT PRIMARY KEY, type TEXT NOT NULL, time TEXT, received_at REAL NOT NULL,
-    name TEXT, account TEXT, sid TEXT, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS locks (
-    name TEXT NOT NULL, account TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
-    acquired_at REAL NOT NULL, PRIMARY KEY (name, account));
-CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-# After the tables are checked (an index on a damaged table would fail first, unclearly).
-_INDEXES = """
-CREATE INDEX IF NOT EXISTS resources_by_registration ON resources (name, account);
-"""
 
 
 def _dumps(value: Any) -> str | None:
@@ -85,7 +54,9 @@ class Store:
         self._conn = conn
         self.path = path
         self._clock = clock
-        self._host = socket.gethostname()
+        self.holder = leases.new_holder()  # this store's lease holder id
+        self._held: set[tuple[str, str]] = set()  # the leases it holds
+        self._renewed_at = clock.now()
 
     # --- opening ------------------------------------------------------------
     @classmethod
@@ -97,13 +68,14 @@ class Store:
         path = Path(path)
         conn = database.connect(path, create=create, read_only=read_only)
         try:
-            if not conn.read_only:
-                conn.executescript(_SCHEMA)
-            database.check_tables(conn, _SCHEMA)
-            if not conn.read_only:
-                conn.executescript(_INDEXES)
+            if conn.read_only:
+                found = schema.version(conn)
+                schema.refuse_newer(conn, found)
+                database.check_tables(conn, schema.schema_at(found))
+            else:
+                schema.migrate(conn)
+                database.check_tables(conn, schema.schema_at())
             store = cls(conn, path, clock)
-            store._check_version()
         except BaseException:
             conn.close()
             raise
@@ -113,7 +85,7 @@ class Store:
     def in_memory(cls, path: Path, clock: Clock) -> Store:
         """An empty store in memory for the missing one at `path` (creating nothing on disk)."""
         conn = database.connect_memory(Path(path))
-        conn.executescript(_SCHEMA + _INDEXES)
+        schema.migrate(conn)
         return cls(conn, conn.path, clock)
 
     @property
@@ -129,27 +101,6 @@ class Store:
         except (TypeError, ValueError):
             what = f"a recorded value is not JSON: {str(text)[:40]!r}"
             raise database.damaged(self.path, what) from None
-
-    def _check_version(self) -> None:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None:
-            if not self.read_only:
-                self._conn.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
-            return
-        try:
-            version = int(row[0])
-        except (TypeError, ValueError):
-            raise database.damaged(self.path, f"schema_version is {row[0]!r}") from None
-        if version > SCHEMA_VERSION:
-            raise StateError(
-                f"the state store {self.path} was written by a newer a2pctl "
-                f"(schema {version}, this one reads up to {SCHEMA_VERSION})",
-                hint="upgrade a2pctl",
-            )
-        # Future upgrades go here, one function per version step.
 
     def close(self) -> None:
         self._conn.close()
@@ -209,13 +160,17 @@ class Store:
     ) -> None:
         """Record the intent before a request: a crash after this leaves `started`.
         `data`: what the request acts on, when that exists already."""
-        self._conn.execute(
-            "INSERT INTO steps (name, account, step, status, data, started_at) "
-            "VALUES (?, ?, ?, 'started', ?, ?) ON CONFLICT (name, account, step) DO UPDATE SET "
-            "status = 'started', data = COALESCE(excluded.data, steps.data), "
-            "started_at = excluded.started_at, finished_at = NULL, error = NULL",
-            (name, account, step, _dumps(data), self._clock.now()),
-        )
+        with self._tx() as conn:
+            if (name, account) in self._held:  # the fence: no lease, no new request
+                leases.renew(conn, self._clock, self.holder, name, account)
+                self._renewed_at = self._clock.now()
+            conn.execute(
+                "INSERT INTO steps (name, account, step, status, data, started_at) "
+                "VALUES (?, ?, ?, 'started', ?, ?) ON CONFLICT (name, account, step) DO UPDATE SET "
+                "status = 'started', data = COALESCE(excluded.data, steps.data), "
+                "started_at = excluded.started_at, finished_at = NULL, error = NULL",
+                (name, account, step, _dumps(data), self._clock.now()),
+            )
 
     def mark_done(
         self,
@@ -366,50 +321,69 @@ class Store:
         return None if row is None else str(row[0])
 
     def put_blob(self, key: str, value: str) -> None:
+        self.keep_leases()
         self._conn.execute(
             "INSERT INTO blobs (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
 
-    # --- the writer lock ----------------------------------------------------------------
+    # --- the writer lease ----------------------------------------------------------------
     @contextmanager
     def lock(self, name: str, account: str) -> Iterator[None]:
-        """Hold the writer lock of one registration, or raise LockedError.
-
-        A lock left by a process that no longer runs (on this host) is taken over.
-        """
-        pid = os.getpid()
-        with self._tx() as conn:
-            row = conn.execute(
-                "SELECT pid, host FROM locks WHERE name = ? AND account = ?", (name, account)
-            ).fetchone()
-            held_by_other = row is not None and (row[0], row[1]) != (pid, self._host)
-            if held_by_other and (row[1] != self._host or _alive(row[0])):
-                raise LockedError(
-                    f"registration {name!r} is being written by another a2pctl process "
-                    f"(pid {row[0]} on {row[1]}) in {self.path}",
-                    hint="wait for it to finish, or use another --state",
-                )
-            conn.execute(
-                "INSERT OR REPLACE INTO locks (name, account, pid, host, acquired_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (name, account, pid, self._host, self._clock.now()),
-            )
+        """Hold the writer lease of one registration, or raise LockedError (`leases`)."""
+        leases.acquire(self._conn, self._clock, self.holder, name, account)
+        if not self._held:
+            self._renewed_at = self._clock.now()
+        self._held.add((name, account))
         try:
             yield
         finally:
-            self._conn.execute(
-                "DELETE FROM locks WHERE name = ? AND account = ? AND pid = ? AND host = ?",
-                (name, account, pid, self._host),
+            self._held.discard((name, account))
+            leases.release(self._conn, self.holder, name, account)
+
+    def renew_leases(self) -> None:
+        """Renew every lease this store holds (`LeaseLost` if one was taken over)."""
+        for name, account in sorted(self._held):
+            with self._tx() as conn:
+                leases.renew(conn, self._clock, self.holder, name, account)
+        self._renewed_at = self._clock.now()
+
+    def keep_leases(self) -> None:
+        """Renew the leases held if the last renewal is `RENEW_SECONDS` old: called by
+        the scheduler while it waits, and on every request slot and blob written, so
+        any command that holds a lease keeps it while it works."""
+        if self._held and self._clock.now() - self._renewed_at >= leases.RENEW_SECONDS:
+            self.renew_leases()
+
+    def leases_on(self, name: str, account: str | None = None) -> list[leases.Lease]:
+        return leases.find(self._conn, name, account)
+
+    def unlock(self, lease: leases.Lease) -> bool:
+        """Release another holder's lease by hand; False if it changed meanwhile."""
+        return leases.unlock(self._conn, lease)
+
+    # --- the shared rate limit ----------------------------------------------------------
+    def take_slot(self, account: str, interval: float, stale_after: float) -> float:
+        """Reserve the account's next free request slot for every process on this store;
+        returns when it is (now or later). A slot further ahead than `stale_after` seconds
+        is a clock gone wrong, not a queue, and is ignored."""
+        self.keep_leases()
+        with self._tx() as conn:
+            now = self._clock.now()
+            row = conn.execute(
+                "SELECT next_at FROM rate_slots WHERE account = ?", (account,)
+            ).fetchone()
+            slot = now if row is None or row[0] - now > stale_after else max(row[0], now)
+            conn.execute(
+                "INSERT INTO rate_slots (account, next_at) VALUES (?, ?) "
+                "ON CONFLICT (account) DO UPDATE SET next_at = excluded.next_at",
+                (account, slot + interval),
             )
+        return float(slot)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    def slot_ready_at(self, account: str) -> float:
+        row = self._conn.execute(
+            "SELECT next_at FROM rate_slots WHERE account = ?", (account,)
+        ).fetchone()
+        return max(float(row[0]) if row else 0.0, self._clock.now())

@@ -1,0 +1,139 @@
+"""Leases: one writer per registration, on one machine or many.
+
+A writer holds a lease on (name, account): a holder id (host, pid and a random part,
+one per open store), when it was taken and when it expires (the injected clock).
+The holder renews it while its run advances (before every step is started, and while
+it waits); a holder that crashed stops renewing, its lease expires and another
+process takes over. On this host a lease whose process is gone is taken over at once.
+Taking, renewing and releasing are each one `BEGIN IMMEDIATE` transaction, so two
+processes never both hold one lease; a holder whose lease was taken over finds out at
+its next renewal (`LeaseLost`) and sends nothing more.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from a2pctl.errors import LockedError
+from a2pctl.pacing import Clock
+from a2pctl.state import database
+
+LEASE_SECONDS = 300.0  # far longer than any one request with its retries
+RENEW_SECONDS = 60.0  # a holder renews its leases this often while it writes or waits
+
+
+@dataclass(frozen=True)
+class Lease:
+    name: str
+    account: str
+    holder: str
+    host: str
+    pid: int
+    acquired_at: float
+    expires_at: float
+
+
+class LeaseLost(LockedError):
+    """This process's lease was taken over (it expired) or released by `a2pctl unlock`."""
+
+
+def new_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+@contextmanager
+def _tx(conn: database.Connection) -> Iterator[database.Connection]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+_COLUMNS = "name, account, holder, host, pid, acquired_at, expires_at"
+
+
+def find(conn: database.Connection, name: str, account: str | None = None) -> list[Lease]:
+    query, args = f"SELECT {_COLUMNS} FROM leases WHERE name = ?", [name]
+    if account is not None:
+        query += " AND account = ?"
+        args.append(account)
+    rows = conn.execute(query + " ORDER BY account", args).fetchall()
+    return [Lease(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), r[5], r[6]) for r in rows]
+
+
+def acquire(conn: database.Connection, clock: Clock, holder: str, name: str, account: str) -> None:
+    """Take the lease, or raise LockedError naming who holds it and until when."""
+    host, pid = socket.gethostname(), os.getpid()
+    with _tx(conn):
+        now = clock.now()
+        for held in find(conn, name, account):
+            if held.holder != holder and _live(held, now, host):
+                raise LockedError(
+                    f"registration {name!r} is being written by another a2pctl process "
+                    f"(pid {held.pid} on {held.host}; its lease runs "
+                    f"{held.expires_at - now:.0f} s more unless renewed) in {conn.path}",
+                    hint=f"wait for it to finish; if it is gone for good, `a2pctl unlock {name}`",
+                )
+        conn.execute(
+            f"INSERT OR REPLACE INTO leases ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (name, account, holder, host, pid, now, now + LEASE_SECONDS),
+        )
+
+
+def renew(conn: database.Connection, clock: Clock, holder: str, name: str, account: str) -> None:
+    """Push the expiry on; `LeaseLost` if the lease is no longer this holder's.
+    Call inside the caller's transaction to make the write that follows conditional."""
+    cur = conn.execute(
+        "UPDATE leases SET expires_at = ? WHERE name = ? AND account = ? AND holder = ?",
+        (clock.now() + LEASE_SECONDS, name, account, holder),
+    )
+    if cur.rowcount != 1:
+        raise LeaseLost(
+            f"this process's lease on registration {name!r} in {conn.path} was taken over "
+            "(it expired, or `a2pctl unlock` released it): it stops here and sends nothing more",
+            hint="another process is writing this registration now; see `a2pctl status`",
+        )
+
+
+def release(conn: database.Connection, holder: str, name: str, account: str) -> None:
+    conn.execute(
+        "DELETE FROM leases WHERE name = ? AND account = ? AND holder = ?",
+        (name, account, holder),
+    )
+
+
+def unlock(conn: database.Connection, lease: Lease) -> bool:
+    """Release a lease by hand: only the one seen (same holder), in one transaction."""
+    with _tx(conn):
+        cur = conn.execute(
+            "DELETE FROM leases WHERE name = ? AND account = ? AND holder = ?",
+            (lease.name, lease.account, lease.holder),
+        )
+        return cur.rowcount == 1
+
+
+def _live(held: Lease, now: float, host: str) -> bool:
+    """Held by someone else: not expired, and (on this host) its process still runs."""
+    if held.expires_at <= now:
+        return False
+    return held.host != host or _alive(held.pid)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # another store opened by this very process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
