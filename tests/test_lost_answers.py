@@ -32,6 +32,7 @@ def _submits(world: World) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)
 def test_an_answer_lost_after_any_request_completes_within_one_rerun_without_duplicates(
     tmp_path: Path, file: Path
