@@ -279,3 +279,12 @@ def test_a_run_killed_while_rebuilding_a_lost_store_still_creates_nothing(
     [again] = world.register(STANDARD, wait=True)
     assert again.outcome == "complete", again.errors
     assert count_resources(world) == before
+
+
+def test_a_complete_registration_leaves_its_bundles_approved_in_the_store(world: World) -> None:
+    # A sole proprietor's bundles are approved only after the OTP: `status` reads the store.
+    [done] = world.register(SOLE_PROPRIETOR)
+    assert done.outcome == "complete"
+    for kind in ("customer_profile", "trust_product"):
+        known = world.store.find_resource(done.resources[kind])
+        assert known is not None and known.status == "twilio-approved", kind

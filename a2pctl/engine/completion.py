@@ -73,6 +73,7 @@ def _confirm_numbers(run: Run, service: str) -> None:
         and record.sid not in attached
     ]
     if not missing:
+        _settle_bundles(run)
         run.finish("complete")
         return
     if run.numbers_rechecked:
@@ -83,3 +84,17 @@ def _confirm_numbers(run: Run, service: str) -> None:
     run.store.reset_steps(run.name, run.account, missing)
     run.observer.notice(run.name, "a number is missing from the service: attaching it again")
     run.ready_at = run.clock.now()
+
+
+def _settle_bundles(run: Run) -> None:
+    """The bundles as they are once the campaign is verified (a sole proprietor's are
+    approved only after the OTP), so `status` from the store does not show them in
+    review; asked once, until the store knows them approved."""
+    for kind in ("customer_profile", "trust_product"):
+        record = run.record(kind)
+        if record is None or not record.sid:
+            continue
+        known = run.store.find_resource(record.sid)
+        if known is None or known.status != "twilio-approved":
+            rec = run.gateway.fetch_bundle(kind, record.sid)
+            run.remember(record.sid, kind, rec.get("status"), rec)
