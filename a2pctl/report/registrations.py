@@ -11,7 +11,6 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, get_args
 
-from a2pctl.engine.reconcile import FixKind
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -93,7 +92,6 @@ _OUTCOME_STYLE = {
     "invalid": "red",
 }
 # The reconciler's fix kinds (what `plan` lists before the steps), each with a mark.
-FIX_KINDS = frozenset(get_args(FixKind))
 _FIX_MARK = {
     "recreate_campaign": "-/+",
     "finish_campaign_delete": "-",
@@ -257,6 +255,10 @@ def render_outcomes(outcomes: list[Any], out: Console, err: Console) -> None:
 
 
 def render_plans(plans: list[Any], out: Console, err: Console) -> None:
+    # Imported here: `validate` prints through this module and must not load the engine.
+    from a2pctl.engine.reconcile import FixKind
+
+    fix_kinds = frozenset(get_args(FixKind))
     for item in plans:
         style = _OUTCOME_STYLE.get(item.outcome, "")
         out.print(
@@ -267,7 +269,7 @@ def render_plans(plans: list[Any], out: Console, err: Console) -> None:
             sid = f"  {step.sid}" if step.sid else ""
             note = f"  ({step.note})" if step.note else ""
             out.print(f"  [{colour}]{mark}[/] {_x(step.title)}[dim]{_x(sid + note)}[/]")
-        fixes = [a for a in getattr(item, "actions", []) if a.kind in FIX_KINDS]
+        fixes = [a for a in getattr(item, "actions", []) if a.kind in fix_kinds]
         if fixes:
             out.print("  register would first:")
         for action in fixes:
