@@ -4,7 +4,8 @@ Absolute times say more about the machine than about a2pctl: `python -c "import 
 alone takes 0.1-0.15 s on a small CI box. So each command is timed next to its floor,
 Python importing exactly the libraries that command must load, and what a2pctl adds
 on top is what it controls. Timed in CPU seconds (user + system: wall time on a busy
-2-core box swung by 0.15 s between runs), best of several runs, interleaved. By hand: `python tests/startup_timing.py` prints the table.
+2-core box swung by 0.15 s between runs), best of several runs, interleaved.
+By hand: `python tests/startup_timing.py` prints the table.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, get_args
 
-
 if TYPE_CHECKING:
     from rich.console import Console
 
