@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from cli_support import InProcess
 from paths import REPO
+from postgres_support import REQUIRED, PostgresServer, Unavailable
 
 from a2pctl.pacing import FakeClock
+from a2pctl.state.location import Location
 from a2pctl.state.store import Store
 
 
@@ -28,6 +30,39 @@ def clock() -> FakeClock:
 @pytest.fixture
 def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
     s = Store.open(tmp_path / "state" / "state.db", clock)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session (`postgres_support`), started when first asked."""
+    try:
+        server = PostgresServer(REPO / ".cache")
+        server.start()
+    except Unavailable as exc:
+        if REQUIRED:
+            pytest.fail(f"PostgreSQL is required here (A2PCTL_TEST_POSTGRES) but: {exc}")
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> Location:
+    """A new, empty store's location on each backend: a SQLite file, a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return Location(path=tmp_path / "state" / "state.db")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return Location(url=server.fresh_url())
+
+
+@pytest.fixture
+def any_store(location: Location, clock: FakeClock) -> Iterator[Store]:
+    """An open store on each backend."""
+    s = Store.open(location, clock)
     yield s
     s.close()
 

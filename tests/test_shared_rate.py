@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from paths import REPO
+from postgres_support import state_arg
 
 from a2pctl.cli.runtime import Settings, open_runtime
 from a2pctl.gateway import Credentials
 from a2pctl.pacing import FakeClock, RateLimiter
 from a2pctl.state.limiter import STALE_AFTER_SECONDS, StoreRateLimiter
+from a2pctl.state.location import Location
 from a2pctl.state.store import Store
 
 A = "AC" + "a" * 32
@@ -24,8 +26,9 @@ B = "AC" + "b" * 32
 
 
 @pytest.fixture
-def stores(tmp_path: Path, clock: FakeClock) -> Iterator[list[Store]]:
-    path = tmp_path / "state.db"
+def stores(location: Location, clock: FakeClock) -> Iterator[list[Store]]:
+    """Three stores on one location (either backend), as three processes would open it."""
+    path = location
     opened = [Store.open(path, clock) for _ in range(3)]
     yield opened
     for store in opened:
@@ -88,7 +91,7 @@ def test_the_runtime_shares_the_rate_through_a_store_on_disk(
     def credentials() -> Credentials:
         return Credentials(A, A, "token")
 
-    options = Settings(state=tmp_path / "missing" / "state.db", **settings)
+    options = Settings(state=Location(path=tmp_path / "missing" / "state.db"), **settings)
     with open_runtime(options, credentials, clock=clock) as rt:
         assert isinstance(rt.limiter, StoreRateLimiter) is shared
 
@@ -100,7 +103,7 @@ from a2pctl.pacing import SystemClock
 from a2pctl.state.limiter import StoreRateLimiter
 from a2pctl.state.store import Store
 
-store = Store.open(Path(sys.argv[1]), SystemClock())
+store = Store.open(sys.argv[1], SystemClock())
 slots = []
 take = store.take_slot
 def recorded(*args):
@@ -116,13 +119,15 @@ print(json.dumps(slots))
 
 
 @pytest.mark.slow
-def test_processes_sharing_a_store_never_exceed_the_rate(tmp_path: Path, clock: FakeClock) -> None:
-    path = tmp_path / "state.db"
-    Store.open(path, clock).close()
+def test_processes_sharing_a_store_never_exceed_the_rate(
+    location: Location, clock: FakeClock
+) -> None:
+    Store.open(location, clock).close()
+    path = state_arg(location)
     rate, each = 50.0, 25
     senders = [
         subprocess.Popen(
-            [sys.executable, "-c", _SENDER, str(path), str(rate), str(each)],
+            [sys.executable, "-c", _SENDER, path, str(rate), str(each)],
             cwd=REPO,
             stdout=subprocess.PIPE,
             text=True,

@@ -1,10 +1,10 @@
-"""The state store: durable steps and SIDs, permissions, schema version, the writer lock."""
+"""The state store: durable steps and SIDs, permissions, schema version, the writer lock.
+Every test but the file modes runs on both backends, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 import stat
 from pathlib import Path
 
@@ -12,9 +12,15 @@ import pytest
 
 from a2pctl.errors import ExitCode, LockedError, StateError
 from a2pctl.pacing import FakeClock
+from a2pctl.state.location import Location
 from a2pctl.state.store import SCHEMA_VERSION, Store
 
 ACCOUNT = "AC" + "1" * 32
+
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    return any_store  # this module's tests run on both backends
 
 
 def test_store_creates_a_private_directory_and_file(tmp_path: Path, clock: FakeClock) -> None:
@@ -25,9 +31,9 @@ def test_store_creates_a_private_directory_and_file(tmp_path: Path, clock: FakeC
 
 
 def test_a_step_started_then_done_keeps_its_sid_across_reopen(
-    tmp_path: Path, clock: FakeClock
+    location: Location, clock: FakeClock
 ) -> None:
-    path = tmp_path / "s.db"
+    path = location
     store = Store.open(path, clock)
     store.mark_started("acme", ACCOUNT, "brand")
     store.record_sid("acme", ACCOUNT, "brand", "BN" + "a" * 32)
@@ -71,17 +77,14 @@ def test_an_event_is_recorded_once(store: Store) -> None:
     assert [e.data for e in store.events()] == [{"a": 1}]
 
 
-def test_a_store_from_a_newer_a2pctl_is_refused(tmp_path: Path, clock: FakeClock) -> None:
-    path = tmp_path / "s.db"
-    Store.open(path, clock).close()
-    conn = sqlite3.connect(path)
-    conn.execute(
+def test_a_store_from_a_newer_a2pctl_is_refused(location: Location, clock: FakeClock) -> None:
+    store = Store.open(location, clock)
+    store._conn.execute(
         "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),)
     )
-    conn.commit()
-    conn.close()
+    store.close()
     with pytest.raises(StateError, match="newer a2pctl"):
-        Store.open(path, clock)
+        Store.open(location, clock)
 
 
 def _foreign_lease(store: Store, pid: int, host: str, expires_in: float) -> None:

@@ -1,5 +1,6 @@
 """Leases (state/leases.py): one writer per registration; a crashed holder's lease
-expires and another takes over; renewal keeps it; `a2pctl unlock` releases it."""
+expires and another takes over; renewal keeps it; `a2pctl unlock` releases it.
+On both backends, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,19 +13,26 @@ from pathlib import Path
 import pytest
 from cli_support import InProcess
 from paths import EXAMPLES, REPO
+from postgres_support import state_arg
 
 from a2pctl.errors import ExitCode, LockedError
 from a2pctl.pacing import FakeClock
 from a2pctl.state.leases import LEASE_SECONDS, LeaseLost
+from a2pctl.state.location import Location
 from a2pctl.state.store import Store
 
 ACCOUNT = "AC" + "0" * 32
 
 
 @pytest.fixture
-def two(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[Store, Store]]:
+def store(any_store: Store) -> Store:
+    return any_store  # this module's tests run on both backends
+
+
+@pytest.fixture
+def two(location: Location, clock: FakeClock) -> Iterator[tuple[Store, Store]]:
     """Two stores on one file, as two processes would open it, on one clock."""
-    path = tmp_path / "state.db"
+    path = location
     first, second = Store.open(path, clock), Store.open(path, clock)
     yield first, second
     first.close()
@@ -102,10 +110,10 @@ def test_a_lease_of_another_host_waits_for_its_expiry(store: Store, clock: FakeC
 
 
 def test_unlock_releases_a_lease_and_says_whose_it_was(
-    tmp_path: Path, clock: FakeClock, cli: InProcess
+    tmp_path: Path, location: Location, clock: FakeClock, cli: InProcess
 ) -> None:
-    path = tmp_path / "state.db"
-    store = Store.open(path, clock)
+    path = state_arg(location)
+    store = Store.open(location, clock)
     try:
         _foreign(store, "runner-7", 4242, expires_in=LEASE_SECONDS)
         result = cli("unlock", "acme", "--state", str(path), cwd=tmp_path)
@@ -126,7 +134,7 @@ def test_unlock_of_a_running_holder_stops_it_before_its_next_request(
 ) -> None:
     first, _ = two
     with first.lock("acme", ACCOUNT):
-        result = cli("unlock", "acme", "--state", str(first.path), cwd=tmp_path)
+        result = cli("unlock", "acme", "--state", state_arg(first.location), cwd=tmp_path)
         assert result.returncode == 0
         with pytest.raises(LeaseLost):
             first.mark_started("acme", ACCOUNT, "brand.create")
@@ -146,7 +154,7 @@ from a2pctl.errors import LockedError
 from a2pctl.pacing import SystemClock
 from a2pctl.state.store import Store
 
-store = Store.open(Path(sys.argv[1]), SystemClock())
+store = Store.open(sys.argv[1], SystemClock())
 try:
     with store.lock("acme", "AC" + "0" * 32):
         print("held", flush=True)
@@ -156,9 +164,9 @@ except LockedError:
 """
 
 
-def test_processes_racing_for_one_lease_get_it_once(tmp_path: Path, clock: FakeClock) -> None:
-    path = tmp_path / "state.db"
-    Store.open(path, clock).close()
+def test_processes_racing_for_one_lease_get_it_once(location: Location, clock: FakeClock) -> None:
+    path = state_arg(location)
+    Store.open(location, clock).close()
     racers = [
         subprocess.Popen(
             [sys.executable, "-c", _CONTENDER, str(path)],

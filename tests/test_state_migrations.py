@@ -1,10 +1,10 @@
 """Ordered schema migrations (state/schema.py): an old store is upgraded step by step,
-a newer one refused (exit 2), and a kill in the middle of a step leaves the old version."""
+a newer one refused (exit 2), and a kill in the middle of a step leaves the old version.
+On both backends, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,27 +12,36 @@ from pathlib import Path
 import pytest
 from cli_support import InProcess
 from paths import REPO
+from postgres_support import state_arg
 
 from a2pctl.errors import ExitCode, StateError
 from a2pctl.pacing import FakeClock
-from a2pctl.state import database, schema
+from a2pctl.state import database, postgres, schema
+from a2pctl.state.location import Location
 from a2pctl.state.schema import SCHEMA_VERSION, NewerStore
 from a2pctl.state.store import Store
 
 ACCOUNT = "AC" + "0" * 32
 
 
-def _tables(path: Path) -> set[str]:
-    conn = sqlite3.connect(path)
+def _raw(where: Location) -> database.Db:
+    """The store's connection, under the store: to write what an older a2pctl left."""
+    if where.url is not None:
+        return postgres.connect(where.url, read_only=False)
+    assert where.path is not None
+    return database.connect(where.path, create=True, read_only=False)
+
+
+def _tables(where: Location) -> set[str]:
+    conn = _raw(where)
     try:
-        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-        return {row[0] for row in rows}
+        return conn.tables()
     finally:
         conn.close()
 
 
-def _version(path: Path) -> str | None:
-    conn = sqlite3.connect(path)
+def _version(where: Location) -> str | None:
+    conn = _raw(where)
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return None if row is None else str(row[0])
@@ -40,10 +49,12 @@ def _version(path: Path) -> str | None:
         conn.close()
 
 
-def _version_1_store(path: Path, *, with_row: bool = True) -> None:
+def _version_1_store(where: Location, *, with_row: bool = True) -> None:
     """A store as a2pctl with schema version 1 left it: one registration, one pid lock."""
-    conn = sqlite3.connect(path)
-    conn.executescript(schema.BASE)
+    conn = _raw(where)
+    for statement in schema.BASE.split(";"):
+        if statement.strip():
+            conn.execute(statement)
     if with_row:
         conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
     conn.execute(
@@ -51,7 +62,6 @@ def _version_1_store(path: Path, *, with_row: bool = True) -> None:
         (ACCOUNT,),
     )
     conn.execute("INSERT INTO locks VALUES ('acme', ?, 1, 'host', 0)", (ACCOUNT,))
-    conn.commit()
     conn.close()
 
 
@@ -61,8 +71,8 @@ def test_the_migrations_are_ordered_and_end_at_the_code_version() -> None:
     assert versions[-1] == SCHEMA_VERSION
 
 
-def test_a_new_store_is_at_the_current_version(tmp_path: Path, clock: FakeClock) -> None:
-    path = tmp_path / "s.db"
+def test_a_new_store_is_at_the_current_version(location: Location, clock: FakeClock) -> None:
+    path = location
     Store.open(path, clock).close()
     assert _version(path) == str(SCHEMA_VERSION)
     assert {"leases", "rate_slots"} <= _tables(path)
@@ -71,9 +81,9 @@ def test_a_new_store_is_at_the_current_version(tmp_path: Path, clock: FakeClock)
 
 @pytest.mark.parametrize("with_row", [True, False], ids=["version-1", "before-versions"])
 def test_an_old_store_is_upgraded_and_keeps_its_records(
-    tmp_path: Path, clock: FakeClock, with_row: bool
+    location: Location, clock: FakeClock, with_row: bool
 ) -> None:
-    path = tmp_path / "s.db"
+    path = location
     _version_1_store(path, with_row=with_row)
     store = Store.open(path, clock)
     try:
@@ -86,8 +96,10 @@ def test_an_old_store_is_upgraded_and_keeps_its_records(
     assert "locks" not in _tables(path)
 
 
-def test_an_old_store_opened_read_only_is_read_as_it_is(tmp_path: Path, clock: FakeClock) -> None:
-    path = tmp_path / "s.db"
+def test_an_old_store_opened_read_only_is_read_as_it_is(
+    location: Location, clock: FakeClock
+) -> None:
+    path = location
     _version_1_store(path)
     store = Store.open(path, clock, read_only=True)
     try:
@@ -97,19 +109,20 @@ def test_an_old_store_opened_read_only_is_read_as_it_is(tmp_path: Path, clock: F
     assert _version(path) == "1"  # nothing written
 
 
-def _newer(path: Path, clock: FakeClock) -> None:
-    Store.open(path, clock).close()
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION + 1,))
-    conn.commit()
+def _newer(where: Location, clock: FakeClock) -> None:
+    Store.open(where, clock).close()
+    conn = _raw(where)
+    conn.execute(
+        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),)
+    )
     conn.close()
 
 
 @pytest.mark.parametrize("read_only", [False, True])
 def test_a_newer_store_is_refused_naming_the_file_and_versions(
-    tmp_path: Path, clock: FakeClock, read_only: bool
+    location: Location, clock: FakeClock, read_only: bool
 ) -> None:
-    path = tmp_path / "s.db"
+    path = location
     _newer(path, clock)
     with pytest.raises(NewerStore) as caught:
         Store.open(path, clock, read_only=read_only)
@@ -122,20 +135,20 @@ def test_a_newer_store_is_refused_naming_the_file_and_versions(
 
 
 def test_the_cli_refuses_a_newer_store_with_exit_2(
-    tmp_path: Path, clock: FakeClock, cli: InProcess
+    location: Location, clock: FakeClock, cli: InProcess, tmp_path: Path
 ) -> None:
-    path = tmp_path / "s.db"
+    path = location
     _newer(path, clock)
-    result = cli("unlock", "acme", "--state", str(path), cwd=tmp_path)
+    result = cli("unlock", "acme", "--state", state_arg(path), cwd=tmp_path)
     assert result.returncode == ExitCode.USAGE
     assert "newer a2pctl" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
 def test_a_failing_step_is_rolled_back_whole(
-    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    location: Location, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "s.db"
+    path = location
     _version_1_store(path)
     broken = [(2, schema.MIGRATIONS[0][1] + ["CREATE TABLE registrations (x)"])]
     monkeypatch.setattr(schema, "MIGRATIONS", broken + schema.MIGRATIONS[1:])
@@ -154,29 +167,33 @@ from a2pctl.pacing import FakeClock
 from a2pctl.state import database
 from a2pctl.state.store import Store
 
-real = database.Connection.execute
-def execute(self, sql, params=()):
-    if sql.startswith("DROP TABLE locks"):  # the step's second statement: the first is done
-        os.kill(os.getpid(), signal.SIGKILL)
-    return real(self, sql, params)
-database.Connection.execute = execute
-Store.open(Path(sys.argv[1]), FakeClock())
+from a2pctl.state import postgres
+
+def killing(real):
+    def execute(self, sql, params=()):
+        if sql.startswith("DROP TABLE locks"):  # the step's second statement: the first is done
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(self, sql, params)
+    return execute
+database.Connection.execute = killing(database.Connection.execute)
+postgres.PgConnection.execute = killing(postgres.PgConnection.execute)
+Store.open(sys.argv[1], FakeClock())
 """
 
 
 def test_a_kill_in_the_middle_of_a_step_leaves_the_old_version_usable(
-    tmp_path: Path, clock: FakeClock
+    location: Location, clock: FakeClock
 ) -> None:
-    path = tmp_path / "s.db"
+    path = location
     _version_1_store(path)
     killed = subprocess.run(
-        [sys.executable, "-c", _KILLED_MID_STEP, str(path)], cwd=REPO, timeout=60, check=False
+        [sys.executable, "-c", _KILLED_MID_STEP, state_arg(path)], cwd=REPO, timeout=60, check=False
     )
     assert killed.returncode == -signal.SIGKILL
     # The old version, whole: what an a2pctl of version 1 reads and writes.
     assert _version(path) == "1"
     assert "leases" not in _tables(path)
-    conn = database.connect(path, create=False, read_only=False)
+    conn = _raw(path)
     try:
         database.check_tables(conn, schema.schema_at(1))
     finally:

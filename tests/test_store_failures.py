@@ -175,7 +175,8 @@ def test_a_store_deleted_mid_run_is_noticed_and_the_rerun_creates_nothing_twice(
     tmp_path: Path,
 ) -> None:
     world = make_world(tmp_path)
-    state = world.store.path
+    state = world.store.location.path
+    assert state is not None
 
     def delete_the_store(method: str, path: str) -> None:
         if path == "/v1/a2p/BrandRegistrations" and method == "POST" and state.exists():

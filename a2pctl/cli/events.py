@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,6 +21,7 @@ from a2pctl.cli.options import (
 from a2pctl.cli.runtime import DEFAULT_STATE, Settings
 from a2pctl.cli.values import PORT_MAX, PORT_MIN
 from a2pctl.errors import ExitCode, UsageError
+from a2pctl.state.location import Location
 
 events_app = typer.Typer(
     help="Event Streams: webhook sink setup and receiver.", no_args_is_help=True
@@ -154,7 +154,7 @@ def events_decode(
             f"{file}: {exc}", hint="give the JSON body of a webhook delivery"
         ) from None
     events = decoded.events
-    state = Path(os.environ.get("A2PCTL_STATE") or DEFAULT_STATE)
+    state = Location.parse(os.environ.get("A2PCTL_STATE") or DEFAULT_STATE)
     if events and state.is_file():
         from a2pctl.state.store import Store
 

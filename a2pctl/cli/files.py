@@ -18,6 +18,7 @@ from a2pctl.cli.options import get_clock
 
 if TYPE_CHECKING:
     from a2pctl.spec.customer import FileCheck
+    from a2pctl.state.location import Location
 
 
 def _expand_files(ctx: typer.Context, value: list[Path]) -> list[Path]:
@@ -44,7 +45,7 @@ def default_account() -> str | None:
     return os.environ.get("TWILIO_ACCOUNT_SID", "").strip() or None
 
 
-def check_files(files: list[Path], state: Path | None, account: str | None) -> list[FileCheck]:
+def check_files(files: list[Path], state: Location | None, account: str | None) -> list[FileCheck]:
     """Every file's problems, clashes between the files and with the store included."""
     from a2pctl.engine import claims
     from a2pctl.spec import customer as spec

@@ -18,6 +18,7 @@ import typer
 from a2pctl.cli.runtime import Runtime, Settings, open_runtime
 from a2pctl.cli.values import finite
 from a2pctl.errors import UsageError
+from a2pctl.state.location import Location
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -67,8 +68,14 @@ def flags_for(context: typer.Context) -> Globals:
 
 
 StateOpt = Annotated[
-    Path,
-    typer.Option("--state", envvar="A2PCTL_STATE", help="State store (SQLite).", show_default=True),
+    Location,
+    typer.Option(
+        "--state",
+        envvar="A2PCTL_STATE",
+        parser=Location.parse,
+        help="State store: a SQLite file, or postgresql://USER@HOST/DB for a team.",
+        show_default=True,
+    ),
 ]
 ApiUrlOpt = Annotated[
     str | None,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from a2pctl.errors import LockedError, UsageError
+from a2pctl.state.location import Location
 
 if TYPE_CHECKING:
     from a2pctl.gateway import Credentials, Gateway, GatewayError
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from a2pctl.sandbox import Simulator
     from a2pctl.state.store import Store
 
-DEFAULT_STATE = Path(".a2pctl") / "state.db"
+DEFAULT_STATE = Location(path=Path(".a2pctl") / "state.db")
 DEFAULT_PAUSE_SECONDS = 30.0  # Twilio's documented pauses (docs/contract.md §3)
 DEFAULT_RATE = 1.0  # requests per second per account
 POLL_SECONDS = 60.0  # between checks of a review, with --wait
@@ -41,7 +42,7 @@ IN_PROCESS_EVENTS = "https://in-process.a2pctl.invalid/events"
 class Settings:
     """The common options of docs/contract.md §1, as the CLI resolved them."""
 
-    state: Path = DEFAULT_STATE
+    state: Location = DEFAULT_STATE
     api_url: str | None = None
     json: bool = False
     pause_seconds: float | None = None
@@ -272,7 +273,7 @@ def _sandbox_lock(store: Store) -> Iterator[None]:
         lock.__enter__()
     except LockedError:
         raise LockedError(
-            f"the in-process sandbox of {store.path} is in use by another a2pctl process",
+            f"the in-process sandbox of {store.location} is in use by another a2pctl process",
             hint="wait for it to finish; for concurrent runs serve one with `a2pctl sandbox` "
             "and point --api-url at it",
         ) from None

@@ -289,7 +289,7 @@ def resolve(refs: list[str], store: Store, default_account: str) -> list[tuple[s
             matches = [r for r in store.find_registrations(name) if account in (None, r.account)]
             if not matches:
                 raise UsageError(
-                    f"no registration named {name!r} in the state store {store.path}",
+                    f"no registration named {name!r} in the state store {store.location}",
                     hint="`a2pctl status` lists the registrations; check --state",
                 )
             found.update({(r.name, r.account): None for r in matches})

@@ -1,5 +1,7 @@
-"""The SQLite file under the store: opened private (or read-only), watched, and every
-way it can fail turned into a `StateError` that names the file and the way out.
+"""The connection under the store (`Db`: the few operations the store, its schema and
+its leases use), and its SQLite implementation: the file opened private (or read-only),
+watched, and every way it can fail turned into a `StateError` that names the file and
+the way out. The PostgreSQL implementation is `postgres`.
 
 - Modes: the file (and SQLite's `-wal` / `-shm` beside it) is 0600 on every open,
   an existing looser one is tightened; a directory a2pctl creates is 0700, and so
@@ -21,9 +23,10 @@ import errno
 import os
 import sqlite3
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from a2pctl.errors import A2pError, ExitCode, LockedError, StateError
@@ -33,6 +36,33 @@ FILE_MODE = 0o600
 DIRECTORY_MODE = 0o700
 OWN_DIRECTORY = ".a2pctl"  # the default store's directory: ours, kept private too
 _SIDECARS = ("-wal", "-shm", "-journal")
+
+
+class Rows(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class Db(Protocol):
+    """A store's connection. SQL is written once, in the dialect both backends speak:
+    `?` placeholders, `INSERT … ON CONFLICT`, no backend's own functions."""
+
+    where: str  # what messages call the store: its file, or its redacted URL
+    read_only: bool
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows: ...
+
+    def transaction(self) -> AbstractContextManager[Db]:
+        """One writer at a time, for the whole block (SQLite's `BEGIN IMMEDIATE`)."""
+        ...
+
+    def tables(self) -> set[str]: ...
+
+    def columns(self, table: str) -> set[str]: ...
+
+    def close(self) -> None: ...
 
 
 class DamagedStore(StateError):
@@ -48,11 +78,16 @@ class UnusableStore(StateError):
     exit_code = ExitCode.USAGE
 
 
-def damaged(path: Path, what: str) -> DamagedStore:
+def damaged(where: object, what: str) -> DamagedStore:
+    aside = (
+        f"move it aside (mv {where} {where}.damaged)"
+        if isinstance(where, Path)
+        else "point --state at a new database (or drop this one's tables)"
+    )
     return DamagedStore(
-        f"the state store {path} is damaged: {what}",
-        hint=f"move it aside (mv {path} {path}.damaged) and re-run: `a2pctl register` "
-        "rebuilds a lost store from Twilio, creating nothing twice",
+        f"the state store {where} is damaged: {what}",
+        hint=f"{aside} and re-run: `a2pctl register` rebuilds a lost store from Twilio, "
+        "creating nothing twice",
     )
 
 
@@ -92,28 +127,21 @@ def failure(exc: BaseException, path: Path) -> A2pError:
     )
 
 
-def check_tables(conn: Connection, schema: str) -> None:
+def check_tables(conn: Db, schema: str) -> None:
     """Every table of `schema` is there with every column it declares, or `DamagedStore`:
     a replaced or dropped table is found at open, before anything is sent."""
-    model = sqlite3.connect(":memory:")
+    model = Connection(sqlite3.connect(":memory:"), Path(":memory:"), read_only=False)
     try:
         model.executescript(schema)
-        tables = [
-            row[0] for row in model.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        ]
-        expected = {t: _columns(model.execute(f"PRAGMA table_info({t})")) for t in tables}
+        expected = {table: model.columns(table) for table in model.tables()}
     finally:
         model.close()
     for table, columns in expected.items():
-        found = _columns(conn.execute(f"PRAGMA table_info({table})").fetchall())
+        found = conn.columns(table)
         missing = sorted(columns - found)
         if missing:
             what = "is missing" if not found else f"lacks {', '.join(missing)}"
-            raise damaged(conn.path, f"table {table} {what}")
-
-
-def _columns(rows: Any) -> set[str]:
-    return {str(row[1]) for row in rows}
+            raise damaged(conn.where, f"table {table} {what}")
 
 
 class Cursor:
@@ -141,13 +169,32 @@ class Cursor:
 
 
 class Connection:
-    """The store's connection: each query checks the file is still the one opened."""
+    """A SQLite store's connection (`Db`): each query checks the file is still the one
+    opened."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only: bool) -> None:
         self._conn = conn
         self.path = path
+        self.where = str(path)
         self.read_only = read_only
         self._identity = _identity(path)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        self.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
+        self.execute("COMMIT")
+
+    def tables(self) -> set[str]:
+        rows = self.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        return {str(row[0]) for row in rows}
+
+    def columns(self, table: str) -> set[str]:
+        return {str(row[1]) for row in self.execute(f"PRAGMA table_info({table})").fetchall()}
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         self._check_identity()

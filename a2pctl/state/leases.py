@@ -5,7 +5,7 @@ one per open store), when it was taken and when it expires (the injected clock).
 The holder renews it while its run advances (before every step is started, and while
 it waits); a holder that crashed stops renewing, its lease expires and another
 process takes over. On this host a lease whose process is gone is taken over at once.
-Taking, renewing and releasing are each one `BEGIN IMMEDIATE` transaction, so two
+Taking, renewing and releasing are each one write transaction, so two
 processes never both hold one lease; a holder whose lease was taken over finds out at
 its next renewal (`LeaseLost`) and sends nothing more.
 """
@@ -15,8 +15,6 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from a2pctl.errors import LockedError
@@ -46,21 +44,10 @@ def new_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-@contextmanager
-def _tx(conn: database.Connection) -> Iterator[database.Connection]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
 _COLUMNS = "name, account, holder, host, pid, acquired_at, expires_at"
 
 
-def find(conn: database.Connection, name: str, account: str | None = None) -> list[Lease]:
+def find(conn: database.Db, name: str, account: str | None = None) -> list[Lease]:
     query, args = f"SELECT {_COLUMNS} FROM leases WHERE name = ?", [name]
     if account is not None:
         query += " AND account = ?"
@@ -69,26 +56,29 @@ def find(conn: database.Connection, name: str, account: str | None = None) -> li
     return [Lease(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), r[5], r[6]) for r in rows]
 
 
-def acquire(conn: database.Connection, clock: Clock, holder: str, name: str, account: str) -> None:
+def acquire(conn: database.Db, clock: Clock, holder: str, name: str, account: str) -> None:
     """Take the lease, or raise LockedError naming who holds it and until when."""
     host, pid = socket.gethostname(), os.getpid()
-    with _tx(conn):
+    with conn.transaction():
         now = clock.now()
         for held in find(conn, name, account):
             if held.holder != holder and _live(held, now, host):
                 raise LockedError(
                     f"registration {name!r} is being written by another a2pctl process "
                     f"(pid {held.pid} on {held.host}; its lease runs "
-                    f"{held.expires_at - now:.0f} s more unless renewed) in {conn.path}",
+                    f"{held.expires_at - now:.0f} s more unless renewed) in {conn.where}",
                     hint=f"wait for it to finish; if it is gone for good, `a2pctl unlock {name}`",
                 )
         conn.execute(
-            f"INSERT OR REPLACE INTO leases ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO leases ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (name, account) DO UPDATE SET holder = excluded.holder, "
+            "host = excluded.host, pid = excluded.pid, acquired_at = excluded.acquired_at, "
+            "expires_at = excluded.expires_at",
             (name, account, holder, host, pid, now, now + LEASE_SECONDS),
         )
 
 
-def renew(conn: database.Connection, clock: Clock, holder: str, name: str, account: str) -> None:
+def renew(conn: database.Db, clock: Clock, holder: str, name: str, account: str) -> None:
     """Push the expiry on; `LeaseLost` if the lease is no longer this holder's.
     Call inside the caller's transaction to make the write that follows conditional."""
     cur = conn.execute(
@@ -97,22 +87,22 @@ def renew(conn: database.Connection, clock: Clock, holder: str, name: str, accou
     )
     if cur.rowcount != 1:
         raise LeaseLost(
-            f"this process's lease on registration {name!r} in {conn.path} was taken over "
+            f"this process's lease on registration {name!r} in {conn.where} was taken over "
             "(it expired, or `a2pctl unlock` released it): it stops here and sends nothing more",
             hint="another process is writing this registration now; see `a2pctl status`",
         )
 
 
-def release(conn: database.Connection, holder: str, name: str, account: str) -> None:
+def release(conn: database.Db, holder: str, name: str, account: str) -> None:
     conn.execute(
         "DELETE FROM leases WHERE name = ? AND account = ? AND holder = ?",
         (name, account, holder),
     )
 
 
-def unlock(conn: database.Connection, lease: Lease) -> bool:
+def unlock(conn: database.Db, lease: Lease) -> bool:
     """Release a lease by hand: only the one seen (same holder), in one transaction."""
-    with _tx(conn):
+    with conn.transaction():
         cur = conn.execute(
             "DELETE FROM leases WHERE name = ? AND account = ? AND holder = ?",
             (lease.name, lease.account, lease.holder),

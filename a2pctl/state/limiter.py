@@ -2,7 +2,7 @@
 
 `StoreRateLimiter` keeps the in-process `RateLimiter` interface (`acquire(account)`,
 `ready_at(account)`), but the account's next free slot lives in the store's
-`rate_slots` table and is taken in one `BEGIN IMMEDIATE` transaction: N processes on
+`rate_slots` table and is taken in one write transaction: N processes on
 one store together send at most `rate` requests per second per account. The wait
 for the slot is slept on the injected clock, outside the transaction.
 """

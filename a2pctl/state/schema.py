@@ -2,7 +2,7 @@
 
 Version 1 is the schema a2pctl first shipped. Each later version is one entry of
 `MIGRATIONS`: its statements and the bump of `meta.schema_version` run in one
-`BEGIN IMMEDIATE` transaction, so a kill in the middle leaves the store at the
+write transaction (`database.Db.transaction`), so a kill in the middle leaves the store at the
 version before, whole and usable, and the next open applies the step again. A store
 written by a newer a2pctl (a version above `SCHEMA_VERSION`) is refused (exit 2).
 """
@@ -72,13 +72,10 @@ def schema_at(at: int = SCHEMA_VERSION) -> str:
     return ";\n".join(statements) + ";"
 
 
-def version(conn: database.Connection) -> int:
+def version(conn: database.Db) -> int:
     """The store's schema version: 0 for an empty file, 1 for a store from before versions
     were recorded (tables without the row)."""
-    tables = {
-        str(row[0])
-        for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    }
+    tables = conn.tables()
     if "meta" not in tables:
         return 1 if "registrations" in tables else 0
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -87,19 +84,19 @@ def version(conn: database.Connection) -> int:
     try:
         return int(row[0])
     except (TypeError, ValueError):
-        raise database.damaged(conn.path, f"schema_version is {row[0]!r}") from None
+        raise database.damaged(conn.where, f"schema_version is {row[0]!r}") from None
 
 
-def refuse_newer(conn: database.Connection, found: int) -> None:
+def refuse_newer(conn: database.Db, found: int) -> None:
     if found > SCHEMA_VERSION:
         raise NewerStore(
-            f"the state store {conn.path} was written by a newer a2pctl "
+            f"the state store {conn.where} was written by a newer a2pctl "
             f"(schema version {found}; this a2pctl knows versions up to {SCHEMA_VERSION})",
             hint="upgrade a2pctl to use this store, or pass another --state",
         )
 
 
-def migrate(conn: database.Connection) -> int:
+def migrate(conn: database.Db) -> int:
     """Bring a writable store up to `SCHEMA_VERSION`, one step per transaction.
     Returns the version found before."""
     found = version(conn)
@@ -112,27 +109,22 @@ def migrate(conn: database.Connection) -> int:
     return found
 
 
-def _step(conn: database.Connection, target: int, statements: list[str]) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+def _step(conn: database.Db, target: int, statements: list[str]) -> None:
+    with conn.transaction():
         # Another process may have applied it while this one waited for the write lock.
         if version(conn) >= target:
-            conn.execute("ROLLBACK")
             return
-        for sql in statements:
-            conn.execute(sql)
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (str(target),),
-        )
-    except StateError as exc:
-        conn.execute("ROLLBACK")
-        raise StateError(
-            f"cannot upgrade the state store {conn.path} to schema version {target}: {exc.message}",
-            hint=f"it is left unchanged at version {target - 1}; {exc.hint or 're-run'}",
-        ) from exc
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        try:
+            for sql in statements:
+                conn.execute(sql)
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(target),),
+            )
+        except StateError as exc:
+            raise StateError(
+                f"cannot upgrade the state store {conn.where} to schema version {target}: "
+                f"{exc.message}",
+                hint=f"it is left unchanged at version {target - 1}; {exc.hint or 're-run'}",
+            ) from exc

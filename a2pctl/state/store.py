@@ -1,4 +1,5 @@
-"""The state store: one embedded SQLite database (standard library).
+"""The state store: an embedded SQLite file (standard library; the default), or a
+PostgreSQL database shared by a team's runners and hosts (`postgres`, psycopg 3).
 
 It holds, per registration (name + account): each step's status (started /
 done / failed), the SID it produced, timestamps and the last error; the last
@@ -7,10 +8,12 @@ received events (deduplicated by CloudEvent id); named blobs (the in-process
 sandbox's state); a writer lease per registration (`leases`); the next free
 request slot per account (`limiter`). The schema is migrated in order on open (`schema`).
 
-Every write commits at once (autocommit, WAL journal), so a kill or Ctrl-C
-never loses what was recorded. The file is 0600 and its own directory 0700,
-tightened on every open; a damaged, full, read-only or vanished file ends in a
-`StateError` naming it (`database`). Secrets are never written here.
+Both speak the same SQL through `database.Db`. Every write commits at once
+(autocommit; SQLite's WAL journal), so a kill or Ctrl-C never loses what was recorded;
+what must be decided by one process at a time (a lease, a rate slot, a migration) is a
+write transaction, one writer at a time on either backend. The SQLite file is 0600
+and its own directory 0700, tightened on every open; a damaged, full, read-only or
+vanished store ends in a `StateError` naming it. Secrets are never written here.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 from a2pctl.pacing import Clock
 from a2pctl.state import database, leases, schema
+from a2pctl.state.location import Location
 from a2pctl.state.records import (
     EventRecord,
     Registration,
@@ -48,11 +52,11 @@ def _dumps(value: Any) -> str | None:
 
 
 class Store:
-    """The SQLite state store. Open with `Store.open(path, clock)`."""
+    """The state store. Open with `Store.open(location, clock)`."""
 
-    def __init__(self, conn: database.Connection, path: Path, clock: Clock) -> None:
+    def __init__(self, conn: database.Db, location: Location, clock: Clock) -> None:
         self._conn = conn
-        self.path = path
+        self.location = location  # what messages call it: the file, or the redacted URL
         self._clock = clock
         self.holder = leases.new_holder()  # this store's lease holder id
         self._held: set[tuple[str, str]] = set()  # the leases it holds
@@ -61,12 +65,25 @@ class Store:
     # --- opening ------------------------------------------------------------
     @classmethod
     def open(
-        cls, path: Path, clock: Clock, *, create: bool = True, read_only: bool = False
+        cls,
+        where: Path | str | Location,
+        clock: Clock,
+        *,
+        create: bool = True,
+        read_only: bool = False,
     ) -> Store:
-        """The store at `path`. `create`: make it if missing (else exit 2, and one this process
-        cannot write is read only); `read_only`: write nothing, not even the schema."""
-        path = Path(path)
-        conn = database.connect(path, create=create, read_only=read_only)
+        """The store at `where`: a SQLite file, or a `postgresql://` URL (`location`).
+        `create`: make a file if missing (else exit 2, and one this process cannot write is
+        read only); `read_only`: write nothing, not even the schema."""
+        location = Location.parse(where)
+        conn: database.Db
+        if location.url is not None:
+            from a2pctl.state import postgres
+
+            conn = postgres.connect(location.url, read_only=read_only)
+        else:
+            assert location.path is not None
+            conn = database.connect(location.path, create=create, read_only=read_only)
         try:
             if conn.read_only:
                 found = schema.version(conn)
@@ -75,18 +92,19 @@ class Store:
             else:
                 schema.migrate(conn)
                 database.check_tables(conn, schema.schema_at())
-            store = cls(conn, path, clock)
+            store = cls(conn, location, clock)
         except BaseException:
             conn.close()
             raise
         return store
 
     @classmethod
-    def in_memory(cls, path: Path, clock: Clock) -> Store:
-        """An empty store in memory for the missing one at `path` (creating nothing on disk)."""
-        conn = database.connect_memory(Path(path))
+    def in_memory(cls, where: Path | Location, clock: Clock) -> Store:
+        """An empty store in memory for the missing one at `where` (creating nothing on disk)."""
+        location = Location.parse(where)
+        conn = database.connect_memory(location.path or Path(":memory:"))
         schema.migrate(conn)
-        return cls(conn, conn.path, clock)
+        return cls(conn, location, clock)
 
     @property
     def read_only(self) -> bool:
@@ -100,20 +118,10 @@ class Store:
             return json.loads(text)
         except (TypeError, ValueError):
             what = f"a recorded value is not JSON: {str(text)[:40]!r}"
-            raise database.damaged(self.path, what) from None
+            raise database.damaged(self.location.path or self.location, what) from None
 
     def close(self) -> None:
         self._conn.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[database.Connection]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
 
     # --- registrations --------------------------------------------------------
     def upsert_registration(self, name: str, account: str, flow: str, file: str | None) -> None:
@@ -160,7 +168,7 @@ class Store:
     ) -> None:
         """Record the intent before a request: a crash after this leaves `started`.
         `data`: what the request acts on, when that exists already."""
-        with self._tx() as conn:
+        with self._conn.transaction() as conn:
             if (name, account) in self._held:  # the fence: no lease, no new request
                 leases.renew(conn, self._clock, self.holder, name, account)
                 self._renewed_at = self._clock.now()
@@ -208,7 +216,7 @@ class Store:
 
     def reset_steps(self, name: str, account: str, steps: list[str]) -> None:
         """Forget steps so they run again."""
-        with self._tx() as conn:
+        with self._conn.transaction() as conn:
             for step in steps:
                 conn.execute(
                     "DELETE FROM steps WHERE name = ? AND account = ? AND step = ?",
@@ -289,8 +297,8 @@ class Store:
     ) -> bool:
         """Record an event once. Returns False when its id was already recorded."""
         cur = self._conn.execute(
-            "INSERT OR IGNORE INTO events (id, type, time, received_at, name, account, sid, data) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (id, type, time, received_at, name, account, sid, data) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
             (event_id, type, time, self._clock.now(), name, account, sid, _dumps(data)),
         )
         return cur.rowcount == 1
@@ -345,7 +353,7 @@ class Store:
     def renew_leases(self) -> None:
         """Renew every lease this store holds (`LeaseLost` if one was taken over)."""
         for name, account in sorted(self._held):
-            with self._tx() as conn:
+            with self._conn.transaction() as conn:
                 leases.renew(conn, self._clock, self.holder, name, account)
         self._renewed_at = self._clock.now()
 
@@ -369,7 +377,7 @@ class Store:
         returns when it is (now or later). A slot further ahead than `stale_after` seconds
         is a clock gone wrong, not a queue, and is ignored."""
         self.keep_leases()
-        with self._tx() as conn:
+        with self._conn.transaction() as conn:
             now = self._clock.now()
             row = conn.execute(
                 "SELECT next_at FROM rate_slots WHERE account = ?", (account,)

@@ -163,7 +163,7 @@ class _Checker:
                 regs = self.store.find_registrations(ref)
                 if not regs:
                     raise UsageError(
-                        f"no registration named {ref!r} in the state store {self.store.path}",
+                        f"no registration named {ref!r} in the state store {self.store.location}",
                         hint="`a2pctl status` lists every registration; check --state, or pass "
                         "a BN…, MG…, PN… SID or a +1… number",
                     )

@@ -173,7 +173,7 @@ def resolve_brands(store: Store, ref: str) -> list[_Target]:
     regs = store.find_registrations(ref)
     if not regs:
         raise UsageError(
-            f"{ref!r} is neither a brand SID (BN…) nor a registration in {store.path}",
+            f"{ref!r} is neither a brand SID (BN…) nor a registration in {store.location}",
             hint="pass a BN… SID or a registration name (see `a2pctl status`)",
         )
     found: list[_Target] = []
