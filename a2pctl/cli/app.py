@@ -47,7 +47,9 @@ from a2pctl.cli.values import finite
 from a2pctl.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
+    from a2pctl.engine.outcomes import Outcome, Until
     from a2pctl.pacing import Clock
+    from a2pctl.spec.customer import FileCheck
 
 app = typer.Typer(
     name="a2pctl",
@@ -202,6 +204,20 @@ def register(
             help="With --wait: seconds between checks of a review [default: 60].",
         ),
     ] = None,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker",
+            help="Share the files with other workers on the same --state: take the "
+            "registrations no other worker holds or has finished, a batch at a time.",
+        ),
+    ] = False,
+    batch: Annotated[
+        int,
+        typer.Option(
+            "--batch", min=1, help="With --worker: how many registrations to take at a time."
+        ),
+    ] = 10,
     state: StateOpt = DEFAULT_STATE,
     api_url: ApiUrlOpt = None,
     json_out: JsonOpt = False,
@@ -228,6 +244,8 @@ def register(
       a2pctl register --wait --until verified --timeout 7d customers/*.yaml
 
       a2pctl register --json customers/*.yaml
+
+      a2pctl register --worker --wait --state postgresql://a2pctl@db/a2pctl customers/
     """
     from a2pctl.engine import claims, executor, outcomes
     from a2pctl.report import registrations as report
@@ -258,24 +276,40 @@ def register(
         checks = claims.check(checks, rt.store, rt.default_account)
         claims.record(rt.store, checks, rt.default_account)
         progress = report.Progress(console(stderr=True), quiet=json_out)
-        results = executor.register(
-            checks,
-            store=rt.store,
-            clock=rt.clock,
-            make_gateway=rt.make_gateway,
-            default_account=rt.default_account,
-            pause_seconds=rt.pause_seconds,
-            poll_seconds=poll_seconds or rt.poll_seconds,
-            wait=wait,
-            timeout=limit,
-            observer=progress,
-            until="verified" if until == "verified" else "submitted",
-        )
+        goal: Until = "verified" if until == "verified" else "submitted"
+
+        def advance(some: list[FileCheck]) -> list[Outcome]:
+            return executor.register(
+                some,
+                store=rt.store,
+                clock=rt.clock,
+                make_gateway=rt.make_gateway,
+                default_account=rt.default_account,
+                pause_seconds=rt.pause_seconds,
+                poll_seconds=poll_seconds or rt.poll_seconds,
+                wait=wait,
+                timeout=limit,
+                observer=progress,
+                until=goal,
+            )
+
+        others = 0
+        if worker:
+            from a2pctl.engine.worker import work
+
+            results, others = work(
+                checks, rt.store, rt.clock, rt.default_account, advance, batch=batch,
+                observer=progress,
+            )  # fmt: skip
+        else:
+            results = advance(checks)
         progress.close()
     if json_out:
         report.print_json(report.registrations_document(results))
     else:
         report.render_outcomes(results, console(), console(stderr=True))
+        if others:
+            console(stderr=True).print(f"{others} registration(s) finished by other workers.")
     exit_with(outcomes.exit_code(results))
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from a2pctl.errors import LockedError
 from a2pctl.pacing import Clock
@@ -53,7 +55,11 @@ def find(conn: database.Db, name: str, account: str | None = None) -> list[Lease
         query += " AND account = ?"
         args.append(account)
     rows = conn.execute(query + " ORDER BY account", args).fetchall()
-    return [Lease(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), r[5], r[6]) for r in rows]
+    return [_lease(row) for row in rows]
+
+
+def _lease(r: Any) -> Lease:
+    return Lease(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), float(r[5]), float(r[6]))
 
 
 def acquire(conn: database.Db, clock: Clock, holder: str, name: str, account: str) -> None:
@@ -69,13 +75,61 @@ def acquire(conn: database.Db, clock: Clock, holder: str, name: str, account: st
                     f"{held.expires_at - now:.0f} s more unless renewed) in {conn.where}",
                     hint=f"wait for it to finish; if it is gone for good, `a2pctl unlock {name}`",
                 )
-        conn.execute(
-            f"INSERT INTO leases ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (name, account) DO UPDATE SET holder = excluded.holder, "
-            "host = excluded.host, pid = excluded.pid, acquired_at = excluded.acquired_at, "
-            "expires_at = excluded.expires_at",
-            (name, account, holder, host, pid, now, now + LEASE_SECONDS),
-        )
+        _take(conn, (name, account, holder, host, pid, now, now + LEASE_SECONDS))
+
+
+def claim(
+    conn: database.Db,
+    clock: Clock,
+    holder: str,
+    candidates: Sequence[tuple[str, str]],
+    *,
+    limit: int,
+    since: float,
+) -> list[tuple[str, str]]:
+    """Take the leases of up to `limit` of `candidates` (name, account), in their order,
+    skipping those a live holder has (this one included) and those whose outcome was recorded at or after
+    `since` (finished by another worker): in one write transaction, as `SELECT … FOR
+    UPDATE SKIP LOCKED` hands out a queue's jobs, so two workers never take one."""
+    host, pid = socket.gethostname(), os.getpid()
+    taken: list[tuple[str, str]] = []
+    with conn.transaction():
+        now = clock.now()
+        held = {(lease.name, lease.account): lease for lease in _all(conn)}
+        done = finished(conn, since)
+        for name, account in candidates:
+            lease = held.get((name, account))
+            if (name, account) in done or (
+                lease is not None and (lease.holder == holder or _live(lease, now, host))
+            ):
+                continue  # finished, or taken (by this holder too: it is at work on it)
+            _take(conn, (name, account, holder, host, pid, now, now + LEASE_SECONDS))
+            taken.append((name, account))
+            if len(taken) >= limit:
+                break
+    return taken
+
+
+def finished(conn: database.Db, since: float) -> set[tuple[str, str]]:
+    """Registrations whose outcome was recorded at or after `since`."""
+    rows = conn.execute(
+        "SELECT name, account FROM registrations WHERE outcome_at >= ?", (since,)
+    ).fetchall()
+    return {(str(row[0]), str(row[1])) for row in rows}
+
+
+def _all(conn: database.Db) -> list[Lease]:
+    return [_lease(row) for row in conn.execute(f"SELECT {_COLUMNS} FROM leases").fetchall()]
+
+
+def _take(conn: database.Db, row: tuple[str, str, str, str, int, float, float]) -> None:
+    conn.execute(
+        f"INSERT INTO leases ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (name, account) DO UPDATE SET holder = excluded.holder, "
+        "host = excluded.host, pid = excluded.pid, acquired_at = excluded.acquired_at, "
+        "expires_at = excluded.expires_at",
+        row,
+    )
 
 
 def renew(conn: database.Db, clock: Clock, holder: str, name: str, account: str) -> None:

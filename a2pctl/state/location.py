@@ -67,15 +67,17 @@ def redact(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if k.lower() in _PASSWORD_KEYS else v) for k, v in pairs])
+        masked = [(k, "***" if k.lower() in _PASSWORD_KEYS else v) for k, v in pairs]
+        query = urlencode(masked, safe="*")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def scrub(text: str, url: str) -> str:
-    """`text` (a driver's message) with the password of `url`, if any, masked."""
+    """`text` (a driver's message, on one line) with the password of `url`, if any, masked."""
     parts = urlsplit(url)
     secrets = [parts.password or ""]
     secrets += [v for k, v in parse_qsl(parts.query) if k.lower() in _PASSWORD_KEYS]
     for secret in filter(None, secrets):
         text = text.replace(secret, "***")
-    return re.sub(r"(password\s*=\s*)\S+", r"\1***", text, flags=re.IGNORECASE)
+    text = re.sub(r"(password\s*=\s*)\S+", r"\1***", text, flags=re.IGNORECASE)
+    return " ".join(text.split())

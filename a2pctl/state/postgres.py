@@ -67,7 +67,7 @@ class PgConnection:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         import psycopg
 
-        if sql.lstrip().upper().startswith("CREATE TABLE"):
+        if sql.lstrip().upper().startswith(("CREATE TABLE", "ALTER TABLE")):
             sql = _REAL.sub("DOUBLE PRECISION", sql)
         try:
             return Cursor(self._conn.execute(sql.replace("?", "%s"), tuple(params)), self)

@@ -14,6 +14,8 @@ class Registration:
     file: str | None
     created_at: float
     updated_at: float
+    outcome: str | None = None  # the last run's outcome (complete, submitted, pending, …)
+    outcome_at: float | None = None
 
 
 @dataclass(frozen=True)

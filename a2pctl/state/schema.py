@@ -55,6 +55,13 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         4,  # a registration's resources found without scanning them all (status of a fleet)
         ["CREATE INDEX resources_by_registration ON resources (name, account)"],
     ),
+    (
+        5,  # each registration's last outcome and when: workers skip what another finished
+        [
+            "ALTER TABLE registrations ADD COLUMN outcome TEXT",
+            "ALTER TABLE registrations ADD COLUMN outcome_at REAL",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0] if MIGRATIONS else 1

@@ -81,6 +81,14 @@ class Store:
             from a2pctl.state import postgres
 
             conn = postgres.connect(location.url, read_only=read_only)
+            if (read_only or not create) and schema.version(conn) == 0:
+                conn.close()  # a database a2pctl never wrote: as a missing file
+                if read_only:
+                    return cls.in_memory(location, clock)  # nothing recorded there yet
+                raise database.UnusableStore(
+                    f"no state store in {location}",
+                    hint="check --state (A2PCTL_STATE); `a2pctl register` creates it",
+                )
         else:
             assert location.path is not None
             conn = database.connect(location.path, create=create, read_only=read_only)
@@ -135,10 +143,34 @@ class Store:
 
     def registrations(self) -> list[Registration]:
         rows = self._conn.execute(
-            "SELECT name, account, flow, file, created_at, updated_at FROM registrations "
-            "ORDER BY name, account"
+            "SELECT name, account, flow, file, created_at, updated_at, outcome, outcome_at "
+            "FROM registrations ORDER BY name, account"
         ).fetchall()
         return [Registration(*row) for row in rows]
+
+    def record_outcome(self, name: str, account: str, outcome: str) -> None:
+        """The outcome a run ended with, and when (workers skip what another finished)."""
+        self._conn.execute(
+            "UPDATE registrations SET outcome = ?, outcome_at = ? WHERE name = ? AND account = ?",
+            (outcome, self._clock.now(), name, account),
+        )
+
+    def claim(
+        self, candidates: list[tuple[str, str]], *, limit: int, since: float
+    ) -> list[tuple[str, str]]:
+        """Take the leases of up to `limit` candidates no one holds or finished since
+        `since` (`leases.claim`); hold them with `lock` and let go with `release`."""
+        return leases.claim(
+            self._conn, self._clock, self.holder, candidates, limit=limit, since=since
+        )
+
+    def release(self, name: str, account: str) -> None:
+        leases.release(self._conn, self.holder, name, account)
+
+    def unfinished(self, candidates: list[tuple[str, str]], since: float) -> list[tuple[str, str]]:
+        """The candidates whose outcome no one recorded since `since`."""
+        done = leases.finished(self._conn, since)
+        return [key for key in candidates if key not in done]
 
     def find_registrations(self, name: str) -> list[Registration]:
         return [r for r in self.registrations() if r.name == name]
