@@ -88,9 +88,10 @@ def claim(
     since: float,
 ) -> list[tuple[str, str]]:
     """Take the leases of up to `limit` of `candidates` (name, account), in their order,
-    skipping those a live holder has (this one included) and those whose outcome was recorded at or after
-    `since` (finished by another worker): in one write transaction, as `SELECT … FOR
-    UPDATE SKIP LOCKED` hands out a queue's jobs, so two workers never take one."""
+    skipping those a live holder has (this one included) and those whose outcome was
+    recorded at or after `since` (finished by another worker): in one write transaction,
+    as `SELECT … FOR UPDATE SKIP LOCKED` hands out a queue's jobs, so two workers never
+    take one."""
     host, pid = socket.gethostname(), os.getpid()
     taken: list[tuple[str, str]] = []
     with conn.transaction():
