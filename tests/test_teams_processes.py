@@ -1,5 +1,6 @@
 """Several a2pctl processes on one state store (docs/architecture.md §4): two `register`
-runs of one file started together pay once, whatever their timing."""
+runs of one file started together pay once, whatever their timing: 3 times on a SQLite
+file, 20 times on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -30,19 +31,29 @@ def served() -> Iterator[tuple[str, Simulator]]:
     server.server_close()
 
 
+ATTEMPTS = [("sqlite", n) for n in range(3)] + [("postgresql", n) for n in range(20)]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("attempt", range(3))
+@pytest.mark.parametrize(("backend", "attempt"), ATTEMPTS)
 def test_two_registers_of_one_file_on_one_store_create_one_brand_and_one_campaign(
-    tmp_path: Path, served: tuple[str, Simulator], attempt: int
+    tmp_path: Path,
+    served: tuple[str, Simulator],
+    backend: str,
+    attempt: int,
+    request: pytest.FixtureRequest,
 ) -> None:
     url, simulator = served
+    state = str(tmp_path / "state.db")
+    if backend == "postgresql":
+        state = request.getfixturevalue("postgres").fresh_url()
     env = cli_env() | {
         "TWILIO_ACCOUNT_SID": SANDBOX_ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": SANDBOX_AUTH_TOKEN,
         "A2PCTL_API_URL": url,
     }
     args = ["register", "--wait", "--pause-seconds", "0.2", "--poll-seconds", "0.2"]
-    args += ["--rate", "50", "--state", str(tmp_path / "state.db"), str(SP)]
+    args += ["--rate", "50", "--state", state, str(SP)]
     runs = [
         subprocess.Popen(
             [sys.executable, "-m", "a2pctl", *args],

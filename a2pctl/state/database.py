@@ -80,9 +80,9 @@ class UnusableStore(StateError):
 
 def damaged(where: object, what: str) -> DamagedStore:
     aside = (
-        f"move it aside (mv {where} {where}.damaged)"
-        if isinstance(where, Path)
-        else "point --state at a new database (or drop this one's tables)"
+        "point --state at a new database (or drop this one's tables)"
+        if "://" in str(where)
+        else f"move it aside (mv {where} {where}.damaged)"
     )
     return DamagedStore(
         f"the state store {where} is damaged: {what}",
