@@ -5,6 +5,8 @@ store one clear error (state/postgres.py, state/location.py)."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from paths import EXAMPLES
 from postgres_support import PostgresServer
 
 from a2pctl.errors import ExitCode
-from a2pctl.pacing import FakeClock
+from a2pctl.pacing import FakeClock, SystemClock
 from a2pctl.state import postgres
 from a2pctl.state.location import Location, redact
 from a2pctl.state.store import Store
@@ -117,3 +119,31 @@ def test_a_read_only_command_writes_nothing(url: str, tmp_path: Path, cli: InPro
         assert conn.tables() == set()  # plan of a new store: not even the schema
     finally:
         conn.close()
+
+
+def test_a_wait_wakes_when_another_process_records_an_event(url: str) -> None:
+    """LISTEN/NOTIFY: `register --wait` and idle workers nap on the store and wake at once."""
+    waiting = Store.open(url, SystemClock())
+    recording = Store.open(url, SystemClock())
+    try:
+        waiting.nap(0.01)  # listening from here on
+        timer = threading.Timer(0.2, recording.add_event, ("CE1", "t", {}))
+        timer.start()
+        start = time.monotonic()
+        waiting.nap(10.0)
+        assert time.monotonic() - start < 2.0
+        timer.join()
+        assert waiting.registrations_with_events_after(0) == set()  # no registration named
+    finally:
+        waiting.close()
+        recording.close()
+
+
+def test_a_nap_on_the_fake_clock_never_blocks(url: str) -> None:
+    clock = FakeClock()
+    store = Store.open(url, clock)
+    try:
+        store.nap(30.0)
+        assert clock.sleeps == [30.0]
+    finally:
+        store.close()

@@ -403,7 +403,7 @@ def _schedule(
         remaining = run.ready_at - clock.now()
         if remaining > 0:
             observer.waiting(run.name, run.waiting or "the next step", remaining)
-            clock.sleep(min(remaining, TICK_SECONDS))
+            run.store.nap(min(remaining, TICK_SECONDS))  # wakes on a recorded event
             heard_until = _wake_on_events(active, clock, heard_until)
             continue
         turns[id(run)] += 1

@@ -73,6 +73,6 @@ def work(
             held = f"{len(left)} held by other workers"
             observer.waiting(OTHERS, held, idle_poll_seconds)
         store.keep_leases()
-        clock.sleep(idle_poll_seconds)
+        store.nap(idle_poll_seconds)
     own = [results[check.file] for check in checks if check.file in results]
     return own, len(by_key) - len(handled)

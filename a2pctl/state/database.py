@@ -51,6 +51,7 @@ class Db(Protocol):
 
     where: str  # what messages call the store: its file, or its redacted URL
     read_only: bool
+    notifies: bool  # whether `wait_for_notify` can wake on another process's `notify`
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows: ...
 
@@ -61,6 +62,15 @@ class Db(Protocol):
     def tables(self) -> set[str]: ...
 
     def columns(self, table: str) -> set[str]: ...
+
+    def notify(self) -> None:
+        """Tell other processes on the store that an event was recorded (PostgreSQL)."""
+        ...
+
+    def wait_for_notify(self, seconds: float) -> bool:
+        """Wait up to `seconds` (real time) for another process's `notify`: True if one
+        came. Only where `notifies`; elsewhere callers sleep and poll."""
+        ...
 
     def close(self) -> None: ...
 
@@ -177,6 +187,7 @@ class Connection:
         self.path = path
         self.where = str(path)
         self.read_only = read_only
+        self.notifies = False
         self._identity = _identity(path)
 
     @contextmanager
@@ -195,6 +206,12 @@ class Connection:
 
     def columns(self, table: str) -> set[str]:
         return {str(row[1]) for row in self.execute(f"PRAGMA table_info({table})").fetchall()}
+
+    def notify(self) -> None:
+        return None  # readers poll the events table
+
+    def wait_for_notify(self, seconds: float) -> bool:
+        return False
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         self._check_identity()

@@ -63,6 +63,9 @@ class PgConnection:
         self._url = url
         self.where = redact(url)
         self.read_only = read_only
+        self.notifies = True
+        self._listener: psycopg.Connection[Any] | None = None
+        self._channel_name: str | None = None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         import psycopg
@@ -105,7 +108,33 @@ class PgConnection:
         ).fetchall()
         return {str(row[0]) for row in rows}
 
+    def notify(self) -> None:
+        self.execute("SELECT pg_notify(?, '')", (self._channel(),))
+
+    def wait_for_notify(self, seconds: float) -> bool:
+        """LISTEN on a second connection, opened at the first wait."""
+        import psycopg
+
+        try:
+            if self._listener is None:
+                self._listener = psycopg.connect(
+                    self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
+                )
+                self._listener.execute(f'LISTEN "{self._channel()}"')
+            heard = list(self._listener.notifies(timeout=max(seconds, 0.0), stop_after=1))
+        except psycopg.Error as exc:
+            raise self.failure(exc) from exc
+        return bool(heard)
+
+    def _channel(self) -> str:
+        if self._channel_name is None:  # one per store: its schema
+            row = self.execute("SELECT current_schema()").fetchone()
+            self._channel_name = f"a2pctl_events_{row[0]}"[:63]
+        return self._channel_name
+
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
         self._conn.close()
 
     def failure(self, exc: Exception) -> A2pError:

@@ -333,7 +333,23 @@ class Store:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
             (event_id, type, time, self._clock.now(), name, account, sid, _dumps(data)),
         )
-        return cur.rowcount == 1
+        if cur.rowcount != 1:
+            return False
+        self._conn.notify()
+        return True
+
+    def nap(self, seconds: float) -> None:
+        """Sleep `seconds` on the store's clock; on PostgreSQL with the real clock, wake as
+        soon as another process records an event (LISTEN/NOTIFY) so that a waiting run
+        looks at once. The caller checks `registrations_with_events_after` either way."""
+        from a2pctl.pacing import SystemClock
+
+        if seconds <= 0:
+            return
+        if self._conn.notifies and isinstance(self._clock, SystemClock):
+            self._conn.wait_for_notify(seconds)
+        else:
+            self._clock.sleep(seconds)
 
     def events(self, name: str | None = None) -> list[EventRecord]:
         query = "SELECT id, type, time, received_at, name, account, sid, data FROM events"
