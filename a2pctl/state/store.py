@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from a2pctl.pacing import Clock
-from a2pctl.state import database, leases, schema
+from a2pctl.state import database, leases, schema, slots
 from a2pctl.state.location import Location
 from a2pctl.state.records import (
     EventRecord,
@@ -54,8 +54,11 @@ def _dumps(value: Any) -> str | None:
 class Store:
     """The state store. Open with `Store.open(location, clock)`."""
 
-    def __init__(self, conn: database.Db, location: Location, clock: Clock) -> None:
+    def __init__(
+        self, conn: database.Db, location: Location, clock: Clock, version: int = SCHEMA_VERSION
+    ) -> None:
         self._conn = conn
+        self._version = version  # below SCHEMA_VERSION: an older store, opened read-only
         self.location = location  # what messages call it: the file, or the redacted URL
         self._clock = clock
         self.holder = leases.new_holder()  # this store's lease holder id
@@ -100,7 +103,8 @@ class Store:
             else:
                 schema.migrate(conn)
                 database.check_tables(conn, schema.schema_at())
-            store = cls(conn, location, clock)
+                found = SCHEMA_VERSION
+            store = cls(conn, location, clock, found)
         except BaseException:
             conn.close()
             raise
@@ -143,8 +147,9 @@ class Store:
 
     def registrations(self) -> list[Registration]:
         rows = self._conn.execute(
-            "SELECT name, account, flow, file, created_at, updated_at, outcome, outcome_at "
-            "FROM registrations ORDER BY name, account"
+            "SELECT name, account, flow, file, created_at, updated_at, "
+            + ("outcome, outcome_at" if self._version >= 5 else "NULL, NULL")  # migration 5
+            + " FROM registrations ORDER BY name, account"
         ).fetchall()
         return [Registration(*row) for row in rows]
 
@@ -421,25 +426,10 @@ class Store:
 
     # --- the shared rate limit ----------------------------------------------------------
     def take_slot(self, account: str, interval: float, stale_after: float) -> float:
-        """Reserve the account's next free request slot for every process on this store;
-        returns when it is (now or later). A slot further ahead than `stale_after` seconds
-        is a clock gone wrong, not a queue, and is ignored."""
+        """Reserve the account's next free request slot for every process on this store
+        (`slots.take`); returns when it is."""
         self.keep_leases()
-        with self._conn.transaction() as conn:
-            now = self._clock.now()
-            row = conn.execute(
-                "SELECT next_at FROM rate_slots WHERE account = ?", (account,)
-            ).fetchone()
-            slot = now if row is None or row[0] - now > stale_after else max(row[0], now)
-            conn.execute(
-                "INSERT INTO rate_slots (account, next_at) VALUES (?, ?) "
-                "ON CONFLICT (account) DO UPDATE SET next_at = excluded.next_at",
-                (account, slot + interval),
-            )
-        return float(slot)
+        return slots.take(self._conn, self._clock, account, interval, stale_after)
 
     def slot_ready_at(self, account: str) -> float:
-        row = self._conn.execute(
-            "SELECT next_at FROM rate_slots WHERE account = ?", (account,)
-        ).fetchone()
-        return max(float(row[0]) if row else 0.0, self._clock.now())
+        return slots.ready_at(self._conn, self._clock, account)
