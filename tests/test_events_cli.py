@@ -224,6 +224,8 @@ def setup_result(**changes: object) -> SetupResult:
         sink_sid="DG" + "1" * 32,
         sink_created=True,
         sink_status="active",
+        sink_tested=False,
+        sink_validated=False,
         subscription_sid="DF" + "1" * 32,
         subscription_created=False,
         types={"com.twilio.messaging.compliance.brand-registration.brand-failure": 2},

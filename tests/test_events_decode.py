@@ -314,12 +314,21 @@ def test_an_empty_delivery_is_a_problem() -> None:
 
 
 def test_events_of_other_products_decode_without_a_status() -> None:
-    payload = [event(type="com.twilio.eventstreams.test-sink", data={"test_id": "x"})]
+    payload = [event(type="com.twilio.messaging.message.delivered", data={"messagesid": "x"})]
 
     [decoded] = decode_payload(payload).events
 
     assert (decoded.kind, decoded.sid, decoded.status) == ("other", None, None)
-    assert decoded.short_type == "com.twilio.eventstreams.test-sink"
+    assert decoded.short_type == "com.twilio.messaging.message.delivered"
+
+
+def test_a_sinks_test_event_decodes_as_such_with_its_test_id() -> None:
+    payload = [event(type="com.twilio.eventstreams.test-sink", data={"test_id": "x" * 34})]
+
+    [decoded] = decode_payload(payload).events
+
+    assert (decoded.kind, decoded.status) == ("sink_test", None)
+    assert decoded.event_status == "sink test event, test id " + "x" * 34
 
 
 def test_a2p_types_outside_the_twelve_imply_no_status_unless_the_payload_names_one() -> None:
@@ -363,3 +372,14 @@ def test_repair_handles_escaped_quotes_inside_strings() -> None:
     text = r'{"a": "say \"hi\"; ok",}'
 
     assert parse_body(text) == {"a": 'say "hi"; ok'}
+
+
+def test_a_body_nested_deeper_than_the_bound_is_refused_before_parsing() -> None:
+    from a2pctl.events.payload import MAX_DEPTH, PayloadError, parse_body
+
+    assert parse_body("[" * MAX_DEPTH + "]" * MAX_DEPTH) is not None
+    assert parse_body('[{"data": {"text": "' + "[" * 1000 + '"}}]') is not None  # in a string
+    with pytest.raises(PayloadError, match=f"deeper than {MAX_DEPTH}"):
+        parse_body("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    with pytest.raises(PayloadError):
+        decode_body(b'[{"data":' * 200_000)

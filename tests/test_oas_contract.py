@@ -243,6 +243,9 @@ CASES += [
         ["CreateSink"],
     ),
     ("list_sinks", (), {}, ["ListSink"]),
+    ("fetch_sink", (DG,), {}, ["FetchSink"]),
+    ("test_sink", (DG,), {}, ["CreateSinkTest"]),
+    ("validate_sink", (DG,), {"test_id": "TE" + "0" * 32}, ["CreateSinkValidate"]),
     (
         "create_subscription",
         (),

@@ -29,6 +29,7 @@ from a2pctl.events.catalog import (
     TYPE_KIND_STATUS,
 )
 from a2pctl.events.payload import parse_body
+from a2pctl.events.sinktest import is_test_event, test_id_of
 from a2pctl.gateway.records import normalised
 
 # "com. twilio.messaging compliance.x" -> "com.twilio.messaging.compliance.x"
@@ -57,6 +58,7 @@ _CAMPAIGN_STATUSES = {
     "failed": "FAILED",
 }
 _IDENTITY_FROM_TYPE = {BRAND_UNVERIFIED: "UNVERIFIED", BRAND_REGISTERED: "VERIFIED"}
+SINK_TEST = "sink_test"  # the kind of a sink's test event (events/sinktest.py)
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class DecodedEvent:
     type: str  # the full type ID, typos repaired
     short_type: str  # after "com.twilio.messaging.compliance." (the full type for others)
     time: str | None  # ISO-8601 UTC
-    kind: str  # brand | campaign | phone_number | other
+    kind: str  # brand | campaign | phone_number | sink_test | other
     sid: str | None
     status: str | None  # the last known status it implies (None: it implies none)
     event_status: str | None = None  # the payload's own word: registered, success, failure…
@@ -155,6 +157,10 @@ def decode_event(item: Any) -> DecodedEvent:
         data=data,
         envelope=item,
     )
+    if is_test_event(full, data):
+        test_id = test_id_of(item)
+        said = f"sink test event, test id {test_id}" if test_id else "sink test event, no test id"
+        return replace(base, kind=SINK_TEST, sid=_text(item.get("source")), event_status=said)
     if not full.startswith(A2P_PREFIX):
         return base
     kind, implied = TYPE_KIND_STATUS.get(short, (_kind_from_data(data), None))

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from a2pctl.events.decode import DecodedEvent
+from a2pctl.events.decode import SINK_TEST, DecodedEvent
+from a2pctl.events.sinktest import record_test
 from a2pctl.state.records import campaign_key
 from a2pctl.state.store import ResourceRecord, Store
 
@@ -25,6 +26,7 @@ UPDATED = "updated"  # new event; the resource's last known status was updated
 RECORDED = "recorded"  # new event; no status to update (unknown SIDs or no status implied)
 STALE = "stale"  # new event, but older than the last one applied to its resource
 REPLAY = "replay"  # already recorded (same CloudEvent id): nothing changed
+TEST = "test"  # a sink's test event: its test id kept for `events setup` (events/sinktest.py)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,21 @@ def with_registration(store: Store, event: DecodedEvent) -> DecodedEvent:
 
 def record_events(store: Store, events: list[DecodedEvent]) -> list[ReceivedEvent]:
     return [record_event(store, event) for event in events]
+
+
+def record_delivery(
+    store: Store, destination: str, events: list[DecodedEvent], *, received_at: float
+) -> list[ReceivedEvent]:
+    """Record what one delivery to `destination` brought: A2P (and other) events once
+    each; a sink's test event as the destination's newest test id, not as an event."""
+    received = []
+    for event in events:
+        if event.kind == SINK_TEST:
+            record_test(store, destination, event.envelope, received_at=received_at)
+            received.append(ReceivedEvent(event, TEST))
+        else:
+            received.append(record_event(store, event))
+    return received
 
 
 def record_event(store: Store, event: DecodedEvent) -> ReceivedEvent:
