@@ -331,15 +331,20 @@ def test_a_sinks_test_event_decodes_as_such_with_its_test_id() -> None:
     assert decoded.event_status == "sink test event, test id " + "x" * 34
 
 
-def test_a2p_types_outside_the_twelve_imply_no_status_unless_the_payload_names_one() -> None:
-    deleted = event(
-        type=A2P_PREFIX + "campaign-registration.campaign-deleted",
-        data={"messagingservicesid": "MG" + "1" * 32, "campaignregistrationstatus": "deleted"},
+def test_unknown_a2p_types_imply_no_status_unless_the_payload_names_one() -> None:
+    newer = event(
+        type=A2P_PREFIX + "campaign-registration.campaign-paused",
+        data={"messagingservicesid": "MG" + "1" * 32, "campaignregistrationstatus": "paused"},
+    )
+    expired = event(
+        type=A2P_PREFIX + "campaign-registration.campaign-expired",
+        data={"messagingservicesid": "MG" + "1" * 32, "campaignregistrationstatus": "expired"},
     )
 
-    [decoded] = decode_payload([deleted]).events
+    paused, ended = decode_payload([newer, expired]).events
 
-    assert (decoded.kind, decoded.status, decoded.event_status) == ("campaign", None, "deleted")
+    assert (paused.kind, paused.status, paused.event_status) == ("campaign", None, "paused")
+    assert (ended.kind, ended.status) == ("campaign", "EXPIRED")
 
 
 def test_a_missing_time_falls_back_to_the_payload_timestamp() -> None:

@@ -383,15 +383,33 @@ def test_the_default_wait_for_a_test_event_is_half_a_minute() -> None:
     assert TEST_WAIT_SECONDS == 30.0
 
 
-def test_available_a2p_types_it_does_not_subscribe_to_are_warned_about() -> None:
-    extra = A2P_PREFIX + "campaign-registration.campaign-deleted"
+def test_available_a2p_types_unknown_to_a2pctl_are_warned_about_not_subscribed() -> None:
+    extra = A2P_PREFIX + "campaign-registration.campaign-teleported"
     gateway = FakeEvents(extra_types=(extra,))
 
     result = run(gateway)
 
     assert result.warnings == (
-        f"A2P event type {extra} is available but not subscribed (a2pctl does not decode it)",
+        f"A2P event type {extra} is available but unknown to a2pctl: not subscribed "
+        "(if delivered, it is recorded as received)",
     )
+    assert extra not in result.types
+
+
+def test_newer_registration_types_are_subscribed_when_twilio_lists_them() -> None:
+    deleted = A2P_PREFIX + "campaign-registration.campaign-deleted"
+    clicked = A2P_PREFIX + "brand-registration.email-2fa-clicked"
+    sharing = A2P_PREFIX + "brand-registration.sharing-created"
+    gateway = FakeEvents(extra_types=(deleted, clicked, sharing))
+
+    result = run(gateway)
+
+    [sub] = gateway.subscriptions
+    subscribed = {t["type"] for t in gateway.subscribed[sub["sid"]]}
+    assert subscribed == set(ALL_TYPES) | {deleted, clicked}  # sharing: decoded, not wanted
+    assert result.warnings == ()
+    older = FakeEvents()  # an account whose Types do not list them: the 12 only
+    assert set(run(older).types) == set(ALL_TYPES)
 
 
 def test_subscribed_types_missing_from_the_types_endpoint_are_warned_about() -> None:

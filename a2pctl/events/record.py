@@ -113,6 +113,8 @@ def record_event(store: Store, event: DecodedEvent) -> ReceivedEvent:
     previous = match.resource.detail if match.resource else {}
     if _older(event.time, previous.get("event_time")):
         return ReceivedEvent(event, STALE)
+    if event.status == "DELETED" and _deleted_before(event.time, match.resource):
+        return ReceivedEvent(event, STALE)  # e.g. the campaign a2pctl recreated since
     detail = _updated_detail(event, dict(previous))
     store.record_resource(
         match.resource_sid,
@@ -194,6 +196,17 @@ def _older(time: str | None, previous: Any) -> bool:
     try:
         return datetime.fromisoformat(time) < datetime.fromisoformat(previous)
     except (ValueError, TypeError):  # unreadable, or naive vs aware: keep it simple, apply
+        return False
+
+
+def _deleted_before(time: str | None, resource: ResourceRecord | None) -> bool:
+    """A deletion that happened before a2pctl last recorded the resource (not from an
+    event): the resource recorded since is a new one (a campaign recreated after a fix)."""
+    if not time or resource is None or resource.source == "event":
+        return False
+    try:
+        return datetime.fromisoformat(time).timestamp() < resource.updated_at
+    except (ValueError, TypeError):
         return False
 
 

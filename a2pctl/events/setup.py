@@ -1,5 +1,8 @@
 """`a2pctl events setup`: one webhook sink, tested and validated, and one subscription.
 
+The subscription takes the A2P types of events/catalog.py: the guide's 12, and the
+newer ones about a registration that Twilio's Types endpoint lists as available.
+
 Idempotent: a webhook sink that already delivers to the URL (with the same
 method) is reused, as is the subscription on it (a2pctl's own, else any),
 with only the missing event types added; nothing is ever created twice.
@@ -28,7 +31,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from a2pctl.errors import A2pError, ExitCode, UsageError
-from a2pctl.events.catalog import A2P_PREFIX, SUBSCRIBED_SCHEMA_VERSIONS, full_type
+from a2pctl.events.catalog import (
+    A2P_PREFIX,
+    NEWER_SUBSCRIBED_SCHEMA_VERSIONS,
+    SUBSCRIBED_SCHEMA_VERSIONS,
+    full_type,
+    is_known,
+)
 from a2pctl.events.sinktest import captured_test
 from a2pctl.gateway import Gateway, GatewayError, Record
 from a2pctl.pacing import Clock
@@ -89,8 +98,8 @@ def setup_event_streams(
     check_target(url, method)
     test_id = (test_id or "").strip() or None
     warnings: list[str] = []
-    wanted = {full_type(short): version for short, version in SUBSCRIBED_SCHEMA_VERSIONS.items()}
-    warnings += _type_warnings(gateway.list_event_types(), wanted)
+    wanted, type_warnings = _wanted_types(gateway.list_event_types())
+    warnings += type_warnings
     if method == "GET":
         warnings.append(
             "`a2pctl events serve` accepts POST deliveries only; a GET sink needs another receiver"
@@ -156,16 +165,24 @@ def check_target(url: str, method: str) -> None:
         raise UsageError(f"--method {method!r} is not POST or GET", field="--method")
 
 
-def _type_warnings(types: list[Record], wanted: dict[str, int]) -> list[str]:
+def _wanted_types(types: list[Record]) -> tuple[dict[str, int], list[str]]:
+    """The types to subscribe (full ID -> schema version) and what to warn about: the
+    guide's 12 always; the newer registration types when Twilio lists them as available
+    (a type it does not list would make it refuse the whole subscription)."""
     available = {
         str(t.get("type")): str(t.get("status") or "available").lower()
         for t in types
         if str(t.get("type", "")).startswith(A2P_PREFIX)
     }
+    wanted = {full_type(short): version for short, version in SUBSCRIBED_SCHEMA_VERSIONS.items()}
+    for short, version in NEWER_SUBSCRIBED_SCHEMA_VERSIONS.items():
+        if available.get(full_type(short), "missing") not in _UNAVAILABLE | {"missing"}:
+            wanted[full_type(short)] = version
     warnings = [
-        f"A2P event type {name} is available but not subscribed (a2pctl does not decode it)"
+        f"A2P event type {name} is available but unknown to a2pctl: not subscribed "
+        "(if delivered, it is recorded as received)"
         for name, status in sorted(available.items())
-        if name not in wanted and status not in _UNAVAILABLE
+        if not is_known(name[len(A2P_PREFIX) :]) and status not in _UNAVAILABLE
     ]
     if available:
         warnings += [
@@ -173,7 +190,7 @@ def _type_warnings(types: list[Record], wanted: dict[str, int]) -> list[str]:
             for name in wanted
             if available.get(name, "missing") in _UNAVAILABLE | {"missing"}
         ]
-    return warnings
+    return wanted, warnings
 
 
 def _ensure_sink(

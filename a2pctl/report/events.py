@@ -27,7 +27,12 @@ _EVENT_STYLE = {
     "PENDING_DEREGISTRATION": "yellow",
     "UNREGISTERED": "yellow",
 }
-_EVENT_KIND_LABEL = {"brand": "brand", "campaign": "campaign", "phone_number": "number"}
+_EVENT_KIND_LABEL = {
+    "brand": "brand",
+    "campaign": "campaign",
+    "phone_number": "number",
+    "sink_test": "sink",
+}
 _NUMBER_WORDS = {
     "PENDING_REGISTRATION": "registration pending",
     "REGISTERED": "registered",
@@ -37,6 +42,7 @@ _NUMBER_WORDS = {
 _OUTCOME_NOTE = {
     "replay": "  [already recorded: nothing changed]",
     "stale": "  [older than the last event recorded: status kept]",
+    "test": "  [kept for `a2pctl events setup`]",
 }
 
 
@@ -53,9 +59,13 @@ def _event_errors(event: DecodedEvent) -> list[str]:
 
 def event_summary(event: DecodedEvent, *, with_errors: bool = True) -> str:
     """What the event says, in words: "registered, identity verified"."""
+    from a2pctl.events.catalog import TYPE_WORDS
+
     status = event.status
     errors = "; ".join(_event_errors(event)) if with_errors else ""
-    if event.kind == "brand" and status == "APPROVED":
+    if event.short_type in TYPE_WORDS:
+        text = TYPE_WORDS[event.short_type]
+    elif event.kind == "brand" and status == "APPROVED":
         identity = (event.identity_status or "unknown").lower()
         text = f"registered, identity {identity}"
     elif event.kind == "brand" and status == "FAILED":
