@@ -155,7 +155,10 @@ def events_serve(
     Checks X-Twilio-Signature with TWILIO_AUTH_TOKEN (the auth token of the account
     that owns the sink) against --public-url, the URL Twilio calls (default: the
     address served). Prints one line per event (--json: one JSON object per line);
-    rejected requests go to stderr. Runs until Ctrl-C (exit 0, as `a2pctl sandbox`).
+    rejected requests go to stderr. Keeps the test id of a sink's test event in the
+    state store, where `a2pctl events setup` finds it. Serves deliveries concurrently;
+    a request that has not arrived whole within 10 s is cut off. Runs until Ctrl-C
+    (exit 0, as `a2pctl sandbox`).
 
     Example: a2pctl events serve --port 8787 --public-url https://isv.example/a2p-events
     """

@@ -10,8 +10,8 @@ connection (HTTP/1.0), so the deadline is the request's.
 
 The state store's SQLite connection belongs to the thread that opened it, so
 every recording runs on that thread: `serve_forever` (called on the store's
-thread) runs the HTTP loop on a thread of its own and carries out, one after
-the other, the recordings the request threads hand it (`StoreRunner`). Store
+thread) runs the HTTP accept loop on a thread of its own and carries out, one
+after the other, the recordings the request threads hand it (`StoreRunner`). Store
 writes are thus serialized, and nothing else of the store is touched from
 another thread. `shutdown()` (from any thread) or Ctrl-C on the serving thread
 stops both.
@@ -121,24 +121,37 @@ class EventServer(ThreadingHTTPServer):
 
     def serve_forever(self, poll_interval: float = 0.5) -> None:
         """Serve until `shutdown()` (or Ctrl-C here): HTTP on a thread of its own, the
-        recordings on this one."""
+        recordings on this one. Returns only once the HTTP thread has stopped."""
         if self._stopped:
             return
         self._serving.set()
         http = threading.Thread(
-            target=super().serve_forever, args=(poll_interval,), name="events-http", daemon=True
+            target=self._serve_http, args=(poll_interval,), name="events-http", daemon=True
         )
-        http.start()
         try:
+            http.start()
             self._runner.run(self._serving)
         finally:
             self._serving.clear()
-            super().shutdown()  # returns once the HTTP loop has stopped
-            http.join()
+            if http.ident is not None:
+                http.join()  # within one poll interval
+
+    def _serve_http(self, poll_interval: float) -> None:
+        """The accept loop (socketserver's, stoppable by `_serving`); each connection is
+        handled on a thread of its own (ThreadingMixIn)."""
+        self.timeout = poll_interval  # handle_request waits this long for a connection
+        try:
+            while self._serving.is_set():
+                self.handle_request()
+                self.service_actions()
+        except (OSError, ValueError):
+            if self._serving.is_set():
+                raise  # the listening socket failed while serving: not a stop
 
     def shutdown(self) -> None:
+        """From any thread: `serve_forever` stops its HTTP loop and returns."""
         self._stopped = True
-        self._serving.clear()  # `serve_forever` stops the HTTP loop and returns
+        self._serving.clear()
 
     @property
     def port(self) -> int:
