@@ -380,7 +380,9 @@ def test_an_active_sink_with_a_test_id_given_warns_that_it_was_not_needed() -> N
 
 
 def test_the_default_wait_for_a_test_event_is_half_a_minute() -> None:
-    assert TEST_WAIT_SECONDS == 30.0
+    from a2pctl.cli import events as cli_events
+
+    assert TEST_WAIT_SECONDS == cli_events.TEST_WAIT_SECONDS == 30.0
 
 
 def test_available_a2p_types_unknown_to_a2pctl_are_warned_about_not_subscribed() -> None:

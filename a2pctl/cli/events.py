@@ -63,7 +63,7 @@ def events_setup(
         typer.Option(
             "--test-wait",
             parser=finite(0),
-            help="Seconds to wait for a new sink's test event to reach `events serve`.",
+            help="How long to wait for a new sink's test event to reach `events serve`.",
         ),
     ] = TEST_WAIT_SECONDS,
     state: StateOpt = DEFAULT_STATE,
