@@ -1,22 +1,31 @@
-"""`a2pctl events setup` through the CLI against the in-process sandbox, whose sinks stay
+"""`a2pctl events setup` through the CLI against the sandbox, whose sinks stay
 `initialized` until validated with the test id of their newest test event: a2pctl's
-own receiver, someone else's (exit 3, then `--test-id`), and `--all-accounts`."""
+own receiver, someone else's (exit 3, then `--test-id`), and `--all-accounts` (in
+process, and over real sockets with one receiver holding every account's token)."""
 
 from __future__ import annotations
 
 import json
+import queue
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cli_support import InProcess
 
 from a2pctl.cli.runtime import IN_PROCESS_EVENTS
-from a2pctl.pacing import FakeClock
-from a2pctl.sandbox import SANDBOX_ACCOUNT_SID
+from a2pctl.events.accounts import subaccount_tokens
+from a2pctl.events.server import EventServer
+from a2pctl.gateway import Credentials
+from a2pctl.gateway.twilio import TwilioGateway
+from a2pctl.pacing import FakeClock, RateLimiter
+from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator, serve
 from a2pctl.state.store import Store
 
-REPO = Path(__file__).resolve().parent.parent
-SOLE_PROPRIETOR = REPO / "examples" / "sole-proprietor.yaml"
 SUBACCOUNT = "AC5e1b9c2d7f3a4e6b8c0d2f4a6b8c0d2e"
 ELSEWHERE = "https://isv.example/a2p-events"
 
@@ -94,23 +103,15 @@ def test_setup_of_someone_elses_sink_ends_pending_then_finishes_with_the_test_id
     assert subscriptions_by_account(state) == {SANDBOX_ACCOUNT_SID: 2}
 
 
-def in_subaccount(directory: Path) -> Path:
-    text = SOLE_PROPRIETOR.read_text()
-    path = directory / "in-subaccount.yaml"
-    flow = "\nflow: sole_proprietor\n"
-    text = text.replace(flow, f"{flow}account_sid: {SUBACCOUNT}\n")
-    path.write_text(text.replace("name: jane-doe-pottery", "name: jane-doe-pottery-sub"))
-    return path
-
-
 def test_all_accounts_sets_up_each_account_with_registrations_once(
     cli: InProcess, tmp_path: Path
 ) -> None:
     state = tmp_path / "state.db"
     common = ("--sandbox", "--state", str(state))
-    for customer in (SOLE_PROPRIETOR, in_subaccount(tmp_path)):
-        registered = cli("register", *common, str(customer), cwd=tmp_path)
-        assert registered.returncode in (0, 3), registered.stdout + registered.stderr
+    store = Store.open(state, FakeClock())  # what `register` records of each customer
+    for name, account in (("main-customer", SANDBOX_ACCOUNT_SID), ("sub-customer", SUBACCOUNT)):
+        store.upsert_registration(name, account, "sole_proprietor", None)
+    store.close()
 
     first = cli("events", "setup", *common, "--all-accounts", "--json", cwd=tmp_path)
 
@@ -152,3 +153,97 @@ def test_all_accounts_without_registrations_and_with_account_sid_are_usage_error
 
     assert empty.returncode == 2 and "no registrations in the state store" in empty.stderr
     assert both.returncode == 2 and "exclude each other" in both.stderr
+
+
+# --- one `events serve` for every account, over real sockets ---------------------------------
+
+
+@dataclass
+class Receiver:
+    url: str
+    server: EventServer
+
+
+@contextmanager
+def sandbox_over_http(clock: FakeClock) -> Iterator[str]:
+    server = serve(Simulator(now=clock.now), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@contextmanager
+def receiver(state: Path, tokens: list[str]) -> Iterator[Receiver]:
+    """`events serve` in a thread (its store opened there, SQLite's rule)."""
+    started: queue.Queue[EventServer | BaseException] = queue.Queue()
+
+    def run() -> None:
+        store = Store.open(state, FakeClock())
+        try:
+            server = EventServer("127.0.0.1", 0, store=store, public_url=None,
+                                 auth_tokens=tokens, observer=Quiet())  # fmt: skip
+        except BaseException as exc:
+            started.put(exc)
+            store.close()
+            raise
+        started.put(server)
+        try:
+            server.serve_forever(poll_interval=0.02)
+        finally:
+            server.server_close()
+            store.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    server = started.get(timeout=10)
+    assert isinstance(server, EventServer)
+    try:
+        yield Receiver(server.receiver.public_url, server)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+class Quiet:
+    def event(self, received: object) -> None: ...
+    def problem(self, line: str) -> None: ...
+
+
+def test_one_receiver_with_every_accounts_token_validates_every_accounts_sink(
+    cli: InProcess, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", SANDBOX_ACCOUNT_SID)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", SANDBOX_AUTH_TOKEN)
+    state = tmp_path / "state.db"
+    store = Store.open(state, clock)
+    for name, account in (("main-customer", SANDBOX_ACCOUNT_SID), ("sub-customer", SUBACCOUNT)):
+        store.upsert_registration(name, account, "sole_proprietor", None)
+    with sandbox_over_http(clock) as api_url:
+        main = TwilioGateway(
+            Credentials(SANDBOX_ACCOUNT_SID, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN),
+            limiter=RateLimiter(clock, 1000.0), clock=clock, api_url=api_url,
+        )  # fmt: skip
+        tokens = [SANDBOX_AUTH_TOKEN, *subaccount_tokens(store, main)]
+        store.close()
+        assert len(tokens) == 2 and tokens[1] != SANDBOX_AUTH_TOKEN
+        with receiver(state, tokens) as served:
+            common = ("--url", served.url, "--api-url", api_url, "--state", str(state))
+
+            first = cli("events", "setup", "--all-accounts", "--json", *common, cwd=tmp_path)
+            again = cli("events", "setup", "--all-accounts", "--json", *common, cwd=tmp_path)
+
+    assert first.returncode == 0, first.stdout + first.stderr
+    accounts = json.loads(first.stdout)["accounts"]
+    assert {a["account_sid"] for a in accounts} == {SANDBOX_ACCOUNT_SID, SUBACCOUNT}
+    for account in accounts:
+        assert account["sink"]["created"] and account["sink"]["validated"]
+        assert account["sink"]["status"] == "active" and account["subscription"]["created"]
+    assert again.returncode == 0, again.stdout + again.stderr
+    for account in json.loads(again.stdout)["accounts"]:
+        assert not account["sink"]["created"] and not account["subscription"]["created"]
+        assert not account["sink"]["tested"]

@@ -149,6 +149,15 @@ def events_serve(
         bool,
         typer.Option("--json", help="Print each event as one JSON object per line (JSON lines)."),
     ] = False,
+    all_accounts: Annotated[
+        bool,
+        typer.Option(
+            "--all-accounts",
+            help="Also accept deliveries signed by each subaccount with registrations in the "
+            "store (their auth tokens are read once with TWILIO_ACCOUNT_SID's credentials).",
+        ),
+    ] = False,
+    api_url: ApiUrlOpt = None,
 ) -> None:
     """Receive Event Streams webhooks: verify signatures, record and print each event.
 
@@ -157,8 +166,10 @@ def events_serve(
     address served). Prints one line per event (--json: one JSON object per line);
     rejected requests go to stderr. Keeps the test id of a sink's test event in the
     state store, where `a2pctl events setup` finds it. Serves deliveries concurrently;
-    a request that has not arrived whole within 10 s is cut off. Runs until Ctrl-C
-    (exit 0, as `a2pctl sandbox`).
+    a request that has not arrived whole within 10 s is cut off. With --all-accounts,
+    deliveries signed by the subaccounts that have registrations in the store are
+    accepted too (for `events setup --all-accounts` to one receiver). Runs until
+    Ctrl-C (exit 0, as `a2pctl sandbox`).
 
     Example: a2pctl events serve --port 8787 --public-url https://isv.example/a2p-events
     """
@@ -173,11 +184,17 @@ def events_serve(
             hint="set it to the auth token of the account that owns the sink "
             "(unsigned deliveries are never accepted)",
         )
+    tokens = [token]
+    if all_accounts:  # each subaccount signs its own sink's deliveries with its own token
+        from a2pctl.events.accounts import subaccount_tokens
+
+        with runtime(Settings(state=state, api_url=api_url)) as rt:
+            tokens += subaccount_tokens(rt.store, rt.make_gateway(None))
     log = report_events.EventLog(console(), console(stderr=True), json_lines=json_out)
     store = Store.open(state, get_clock())
     try:
         server = EventServer(
-            host, port, store=store, public_url=public_url, auth_tokens=[token], observer=log
+            host, port, store=store, public_url=public_url, auth_tokens=tokens, observer=log
         )
         try:
             log.serving(server.local_url, server.receiver.public_url)

@@ -6,7 +6,8 @@ accounts are those of the registrations in the state store, each set up on its
 own gateway, one after the other, each exactly as `events setup` does it
 (idempotent: a re-run creates nothing). One account's failure does not stop the
 others; each ends with its own outcome and exit code, and the run with the most
-urgent of them (docs/contract.md §4).
+urgent of them (docs/contract.md §4). `events serve --all-accounts` checks
+signatures with the auth token of each of those accounts (`subaccount_tokens`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,24 @@ def setup_all_accounts(
         else:
             done.append(AccountSetup(account, count, result, None))
     return done
+
+
+def subaccount_tokens(store: Store, gateway: Gateway) -> list[str]:
+    """The auth tokens of the other accounts with registrations in the store, read with
+    `gateway`'s (the parent account's) credentials: Twilio signs each subaccount's
+    webhooks with the subaccount's own token. In memory only; never shown."""
+    tokens = []
+    for account in accounts_with_registrations(store):
+        if account == gateway.account_sid:
+            continue
+        token = gateway.fetch_account(account).get("auth_token")
+        if not isinstance(token, str) or not token:
+            raise UsageError(
+                f"subaccount {account} returned no auth token",
+                hint="check that it belongs to the account of TWILIO_ACCOUNT_SID and is active",
+            )
+        tokens.append(token)
+    return tokens
 
 
 def overall_exit_code(outcomes: list[AccountSetup]) -> int:
