@@ -57,8 +57,9 @@ def setup_all_accounts(
     accounts = accounts_with_registrations(store)
     if not accounts:
         raise UsageError(
-            f"no registrations in the state store {store.path}: no account to set up",
-            hint="register customers first, or name one account with --account-sid",
+            "no registrations in the state store: no account to set up",
+            hint="register customers first (or check --state), or name one account with "
+            "--account-sid",
             field="--all-accounts",
         )
     done: list[AccountSetup] = []
