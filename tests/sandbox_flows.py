@@ -334,6 +334,7 @@ def subscribe(
             },
         },
     )["sid"]
+    activate_sink(api, sink)
     sub = api.ok(
         "POST",
         f"{EVENTS}/Subscriptions",
@@ -344,3 +345,18 @@ def subscribe(
         },
     )["sid"]
     return str(sink), str(sub)
+
+
+def sink_test_id(api: Api, sink: str) -> str | None:
+    """The test id the simulator sent with the sink's last test event (from its state)."""
+    tables = json.loads(api.sim.dump())["tables"]
+    value = tables["sinks"][sink].get("_test_id")
+    return None if value is None else str(value)
+
+
+def activate_sink(api: Api, sink: str) -> None:
+    """Test the sink, then validate it with the test id the test event carried."""
+    api.ok("POST", f"{EVENTS}/Sinks/{sink}/Test")
+    test_id = sink_test_id(api, sink)
+    assert test_id is not None
+    api.ok("POST", f"{EVENTS}/Sinks/{sink}/Validate", {"TestId": test_id})

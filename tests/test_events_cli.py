@@ -130,6 +130,21 @@ def test_serve_refuses_to_start_without_an_auth_token(
     assert not (tmp_path / "s.db").exists()
 
 
+def test_serve_for_all_accounts_needs_the_parent_accounts_sid_to_read_their_tokens(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "a-token-never-shown")
+    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
+
+    code, out, err = run(
+        ["events", "serve", "--all-accounts", "--state", str(tmp_path / "s.db")], capsys
+    )
+
+    assert code == 2
+    assert "TWILIO_ACCOUNT_SID" in err and "Traceback" not in err
+    assert "a-token-never-shown" not in out + err
+
+
 def test_setup_refuses_a_bad_account_sid_before_any_request(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -224,6 +239,8 @@ def setup_result(**changes: object) -> SetupResult:
         sink_sid="DG" + "1" * 32,
         sink_created=True,
         sink_status="active",
+        sink_tested=False,
+        sink_validated=False,
         subscription_sid="DF" + "1" * 32,
         subscription_created=False,
         types={"com.twilio.messaging.compliance.brand-registration.brand-failure": 2},

@@ -314,23 +314,37 @@ def test_an_empty_delivery_is_a_problem() -> None:
 
 
 def test_events_of_other_products_decode_without_a_status() -> None:
-    payload = [event(type="com.twilio.eventstreams.test-sink", data={"test_id": "x"})]
+    payload = [event(type="com.twilio.messaging.message.delivered", data={"messagesid": "x"})]
 
     [decoded] = decode_payload(payload).events
 
     assert (decoded.kind, decoded.sid, decoded.status) == ("other", None, None)
-    assert decoded.short_type == "com.twilio.eventstreams.test-sink"
+    assert decoded.short_type == "com.twilio.messaging.message.delivered"
 
 
-def test_a2p_types_outside_the_twelve_imply_no_status_unless_the_payload_names_one() -> None:
-    deleted = event(
-        type=A2P_PREFIX + "campaign-registration.campaign-deleted",
-        data={"messagingservicesid": "MG" + "1" * 32, "campaignregistrationstatus": "deleted"},
+def test_a_sinks_test_event_decodes_as_such_with_its_test_id() -> None:
+    payload = [event(type="com.twilio.eventstreams.test-sink", data={"test_id": "x" * 34})]
+
+    [decoded] = decode_payload(payload).events
+
+    assert (decoded.kind, decoded.status) == ("sink_test", None)
+    assert decoded.event_status == "sink test event, test id " + "x" * 34
+
+
+def test_unknown_a2p_types_imply_no_status_unless_the_payload_names_one() -> None:
+    newer = event(
+        type=A2P_PREFIX + "campaign-registration.campaign-paused",
+        data={"messagingservicesid": "MG" + "1" * 32, "campaignregistrationstatus": "paused"},
+    )
+    expired = event(
+        type=A2P_PREFIX + "campaign-registration.campaign-expired",
+        data={"messagingservicesid": "MG" + "1" * 32, "campaignregistrationstatus": "expired"},
     )
 
-    [decoded] = decode_payload([deleted]).events
+    paused, ended = decode_payload([newer, expired]).events
 
-    assert (decoded.kind, decoded.status, decoded.event_status) == ("campaign", None, "deleted")
+    assert (paused.kind, paused.status, paused.event_status) == ("campaign", None, "paused")
+    assert (ended.kind, ended.status) == ("campaign", "EXPIRED")
 
 
 def test_a_missing_time_falls_back_to_the_payload_timestamp() -> None:
@@ -363,3 +377,14 @@ def test_repair_handles_escaped_quotes_inside_strings() -> None:
     text = r'{"a": "say \"hi\"; ok",}'
 
     assert parse_body(text) == {"a": 'say "hi"; ok'}
+
+
+def test_a_body_nested_deeper_than_the_bound_is_refused_before_parsing() -> None:
+    from a2pctl.events.payload import MAX_DEPTH, PayloadError, parse_body
+
+    assert parse_body("[" * MAX_DEPTH + "]" * MAX_DEPTH) is not None
+    assert parse_body('[{"data": {"text": "' + "[" * 1000 + '"}}]') is not None  # in a string
+    with pytest.raises(PayloadError, match=f"deeper than {MAX_DEPTH}"):
+        parse_body("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    with pytest.raises(PayloadError):
+        decode_body(b'[{"data":' * 200_000)

@@ -21,8 +21,9 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from a2pctl.errors import UsageError
-from a2pctl.events.receiver import EventReceiver, EventServer
+from a2pctl.events.receiver import EventReceiver
 from a2pctl.events.record import ReceivedEvent
+from a2pctl.events.server import EventServer
 from a2pctl.events.signature import check_signature, signed_url
 from a2pctl.pacing import FakeClock
 from a2pctl.state.store import Store

@@ -10,14 +10,16 @@ import pytest
 from a2pctl.errors import UsageError
 from a2pctl.events.catalog import A2P_PREFIX, SUBSCRIBED_SCHEMA_VERSIONS
 from a2pctl.events.setup import (
-    SINK_ACTIVATION_TIMEOUT_SECONDS,
     SUBSCRIPTION_DESCRIPTION,
+    TEST_WAIT_SECONDS,
     SinkNotActive,
     check_account_sid,
     setup_event_streams,
 )
+from a2pctl.events.sinktest import TEST_EVENT_TYPE, record_test
 from a2pctl.gateway import GatewayError
 from a2pctl.pacing import FakeClock
+from a2pctl.state.store import Store
 
 URL = "https://isv.example/a2p-events"
 ACCOUNT = "AC" + "1" * 32
@@ -37,8 +39,11 @@ class FakeEvents:
         self.calls: list[str] = []
         self.lose_answer_of: set[str] = set()  # creates that happen but whose answer is lost
         self.new_sink_status = "active"
-        self.lists_until_active = 0  # a new sink turns active after this many list_sinks
         self.refuse_inactive_sinks = True  # as the OpenAPI description says Twilio does
+        self.receiver: Store | None = None  # where a2pctl's receiver keeps test ids
+        self.receiver_url = URL  # the URL that receiver serves
+        self.test_ids: dict[str, str] = {}  # sink SID -> the test id of its last test event
+        self.validate_answer_lost = False
 
     def _sid(self, prefix: str, items: list[Any]) -> str:
         return f"{prefix}{len(items) + 1:032x}"
@@ -60,12 +65,39 @@ class FakeEvents:
 
     def list_sinks(self) -> list[dict[str, Any]]:
         self.calls.append("list_sinks")
-        if self.lists_until_active > 0:
-            self.lists_until_active -= 1
-            if self.lists_until_active == 0:
-                for sink in self.sinks:
-                    sink["status"] = "active"
         return [dict(s) for s in self.sinks]
+
+    def _sink(self, sid: str) -> dict[str, Any]:
+        return next(s for s in self.sinks if s["sid"] == sid)
+
+    def fetch_sink(self, sid: str) -> dict[str, Any]:
+        self.calls.append("fetch_sink")
+        return dict(self._sink(sid))
+
+    def test_sink(self, sid: str) -> dict[str, Any]:
+        """Twilio's test event, delivered at once to the receiver when it serves the URL."""
+        self.calls.append("test_sink")
+        sink = self._sink(sid)
+        test_id = f"TE{len(self.calls):032x}"
+        self.test_ids[sid] = test_id
+        if sink["status"] != "active":
+            sink["status"] = "validating"
+        destination = sink["sink_configuration"]["destination"]
+        if self.receiver is not None and destination == self.receiver_url:
+            event = {"id": "CE1", "type": TEST_EVENT_TYPE, "source": sid}
+            record_test(self.receiver, destination, {**event, "data": {"test_id": test_id}},
+                        received_at=0.0)  # fmt: skip
+        return {"result": "submitted"}
+
+    def validate_sink(self, sid: str, *, test_id: str) -> dict[str, Any]:
+        self.calls.append(f"validate_sink {test_id}")
+        if self.test_ids.get(sid) != test_id:
+            raise GatewayError("TestId does not match", status=400, code=20001)
+        self._sink(sid)["status"] = "active"
+        if self.validate_answer_lost:
+            self.validate_answer_lost = False
+            raise GatewayError("Bad Request", status=400, code=20001)  # as a repeat would say
+        return {"result": "valid"}
 
     def create_subscription(
         self, *, description: str, sink_sid: str, types: list[dict[str, Any]]
@@ -239,55 +271,147 @@ def test_a_non_ambiguous_gateway_error_propagates() -> None:
         run(gateway)
 
 
-def test_a_new_sink_is_waited_for_until_active_before_subscribing() -> None:
+def test_an_initialized_sink_is_tested_validated_with_the_received_test_id_then_subscribed(
+    store: Store,
+) -> None:
     gateway = FakeEvents()
     gateway.new_sink_status = "initialized"
-    gateway.lists_until_active = 3
+    gateway.receiver = store
     clock = FakeClock()
 
-    result = run(gateway, clock)
+    result = run(gateway, clock, store=store)
 
+    assert gateway.calls.count("test_sink") == 1
+    [validated] = [c for c in gateway.calls if c.startswith("validate_sink")]
+    assert validated.split()[1] == gateway.test_ids[result.sink_sid]
+    assert gateway.calls.index(validated) < gateway.calls.index("create_subscription")
+    assert (result.sink_tested, result.sink_validated, result.sink_status) == (True, True, "active")
     assert result.subscription_created
-    assert result.sink_status == "active"
-    assert clock.sleeps and set(clock.sleeps) == {2.0}  # polled until it turned active
+    assert clock.sleeps == []  # the test id was there at the first look
 
 
-def test_a_new_sink_is_not_waited_for_when_the_subscription_is_accepted() -> None:
+def test_an_active_sink_is_not_tested_again_and_a_rerun_creates_nothing(store: Store) -> None:
     gateway = FakeEvents()
     gateway.new_sink_status = "initialized"
-    gateway.refuse_inactive_sinks = False
-    clock = FakeClock()
+    gateway.receiver = store
+    run(gateway, store=store)
+    calls = len(gateway.calls)
 
-    result = run(gateway, clock)
+    again = run(gateway, store=store)
 
-    assert result.subscription_created
-    assert clock.sleeps == []
+    later = gateway.calls[calls:]
+    assert not [c for c in later if c.startswith(("test_sink", "validate_sink", "create_"))]
+    assert (again.sink_created, again.subscription_created, again.sink_tested) == (
+        False,
+        False,
+        False,
+    )
 
 
-def test_a_sink_that_stays_inactive_ends_pending_without_a_subscription() -> None:
+def test_a_sink_whose_test_id_never_arrives_ends_pending_saying_how_to_finish() -> None:
     gateway = FakeEvents()
-    gateway.new_sink_status = "validating"
+    gateway.new_sink_status = "initialized"  # someone else's receiver: nothing reaches a2pctl
     clock = FakeClock()
 
-    with pytest.raises(SinkNotActive, match="still validating") as caught:
-        run(gateway, clock)
+    with pytest.raises(SinkNotActive) as caught:
+        run(gateway, clock, test_wait=5.0)
 
     assert caught.value.exit_code == 3
+    assert "--test-id" in (caught.value.hint or "")
+    assert "validating" in caught.value.message
+    assert gateway.subscriptions == [] and "create_subscription" not in gateway.calls
+    assert 5.0 <= sum(clock.sleeps) <= 5.0 + 1.0  # waited on the clock, never for real
+
+    sink = gateway.sinks[0]["sid"]
+    result = run(gateway, test_id=gateway.test_ids[sink])  # the id read from the test event
+
+    assert gateway.calls.count("test_sink") == 1 and result.sink_validated
+    assert result.subscription_created and not result.sink_created
+
+
+def test_a_wrong_test_id_is_a_usage_error_naming_the_option() -> None:
+    gateway = FakeEvents()
+    gateway.new_sink_status = "initialized"
+
+    with pytest.raises(UsageError, match="refused --test-id") as caught:
+        run(gateway, test_id="TE" + "9" * 32)
+
+    assert caught.value.field == "--test-id"
     assert gateway.subscriptions == []
-    assert sum(clock.sleeps) >= SINK_ACTIVATION_TIMEOUT_SECONDS
-    gateway.sinks[0]["status"] = "active"
-    assert run(gateway).sink_created is False  # re-running picks up the same sink
 
 
-def test_available_a2p_types_it_does_not_subscribe_to_are_warned_about() -> None:
-    extra = A2P_PREFIX + "campaign-registration.campaign-deleted"
+def test_a_test_id_that_arrived_after_setup_gave_up_is_used_without_a_new_test(
+    store: Store,
+) -> None:
+    gateway = FakeEvents()
+    gateway.new_sink_status = "initialized"
+    with pytest.raises(SinkNotActive):
+        run(gateway, store=store, test_wait=0.0)
+    sink = gateway.sinks[0]
+    event = {"id": "CE9", "type": TEST_EVENT_TYPE, "source": sink["sid"]}
+    record_test(store, URL, {**event, "data": {"test_id": gateway.test_ids[sink["sid"]]}},
+                received_at=1.0)  # fmt: skip  # `events serve` got it later
+
+    result = run(gateway, store=store)
+
+    assert gateway.calls.count("test_sink") == 1
+    assert result.sink_validated and not result.sink_tested and result.subscription_created
+
+
+def test_a_validation_whose_answer_was_lost_is_looked_up_not_failed(store: Store) -> None:
+    gateway = FakeEvents()
+    gateway.new_sink_status = "initialized"
+    gateway.receiver = store
+    gateway.validate_answer_lost = True
+
+    result = run(gateway, store=store)
+
+    assert result.sink_status == "active" and result.subscription_created
+
+
+def test_an_active_sink_with_a_test_id_given_warns_that_it_was_not_needed() -> None:
+    gateway = FakeEvents()
+    run(gateway)
+
+    result = run(gateway, test_id="TE" + "1" * 32)
+
+    assert any("--test-id was not needed" in w for w in result.warnings)
+    assert not [c for c in gateway.calls if c.startswith("validate_sink")]
+
+
+def test_the_default_wait_for_a_test_event_is_half_a_minute() -> None:
+    from a2pctl.cli import events as cli_events
+
+    assert TEST_WAIT_SECONDS == cli_events.TEST_WAIT_SECONDS == 30.0
+
+
+def test_available_a2p_types_unknown_to_a2pctl_are_warned_about_not_subscribed() -> None:
+    extra = A2P_PREFIX + "campaign-registration.campaign-teleported"
     gateway = FakeEvents(extra_types=(extra,))
 
     result = run(gateway)
 
     assert result.warnings == (
-        f"A2P event type {extra} is available but not subscribed (a2pctl does not decode it)",
+        f"A2P event type {extra} is available but unknown to a2pctl: not subscribed "
+        "(if delivered, it is recorded as received)",
     )
+    assert extra not in result.types
+
+
+def test_newer_registration_types_are_subscribed_when_twilio_lists_them() -> None:
+    deleted = A2P_PREFIX + "campaign-registration.campaign-deleted"
+    clicked = A2P_PREFIX + "brand-registration.email-2fa-clicked"
+    sharing = A2P_PREFIX + "brand-registration.sharing-created"
+    gateway = FakeEvents(extra_types=(deleted, clicked, sharing))
+
+    result = run(gateway)
+
+    [sub] = gateway.subscriptions
+    subscribed = {t["type"] for t in gateway.subscribed[sub["sid"]]}
+    assert subscribed == set(ALL_TYPES) | {deleted, clicked}  # sharing: decoded, not wanted
+    assert result.warnings == ()
+    older = FakeEvents()  # an account whose Types do not list them: the 12 only
+    assert set(run(older).types) == set(ALL_TYPES)
 
 
 def test_subscribed_types_missing_from_the_types_endpoint_are_warned_about() -> None:

@@ -243,6 +243,10 @@ CASES += [
         ["CreateSink"],
     ),
     ("list_sinks", (), {}, ["ListSink"]),
+    ("fetch_sink", (DG,), {}, ["FetchSink"]),
+    ("fetch_account", ("AC" + "5" * 32,), {}, ["FetchAccount"]),
+    ("test_sink", (DG,), {}, ["CreateSinkTest"]),
+    ("validate_sink", (DG,), {"test_id": "TE" + "0" * 32}, ["CreateSinkValidate"]),
     (
         "create_subscription",
         (),

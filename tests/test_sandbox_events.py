@@ -17,6 +17,7 @@ from sandbox_flows import (
     TRUSTHUB,
     Api,
     brand,
+    sink_test_id,
     sole_proprietor_bundles,
     standard_bundles,
     subscribe,
@@ -25,6 +26,7 @@ from twilio.request_validator import RequestValidator
 
 from a2pctl.pacing import FakeClock
 from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator
+from a2pctl.sandbox.eventstreams import TEST_EVENT_TYPE
 
 REVIEW = 2.0
 Sent = list[tuple[str, dict[str, str], bytes]]
@@ -44,7 +46,8 @@ def api(clock: FakeClock, sent: Sent) -> Api:
 
 
 def deliveries(sent: Sent) -> list[tuple[str, dict[str, str], bytes]]:
-    return [d for d in sent if "bodySHA256=" in d[0]]
+    """The A2P event deliveries (not callbacks, not the sink's test event)."""
+    return [d for d in sent if "bodySHA256=" in d[0] and TEST_EVENT_TYPE.encode() not in d[2]]
 
 
 def test_delivered_events_are_signed_so_twilios_request_validator_accepts_them(
@@ -154,8 +157,8 @@ def test_a_sink_that_is_down_is_counted_and_the_simulator_carries_on(clock: Fake
     brand(api, sole_proprietor_bundles(api), sole=True)
     clock.advance(2 * REVIEW)
     assert api.call("GET", f"{TRUSTHUB}/Policies").status == 200
-    # Two events and the two bundles' status callbacks, all refused.
-    assert api.sim.stats == {"delivered": 0, "delivery_failures": 4}
+    # The sink's test event, two events and the two bundles' status callbacks, all refused.
+    assert api.sim.stats == {"delivered": 0, "delivery_failures": 5}
 
 
 def test_bundle_status_callbacks_are_signed_form_posts(
@@ -184,19 +187,48 @@ def test_the_catalogue_lists_the_twelve_a2p_events_and_newer_ones(api: Api) -> N
     assert [t["type"] for t in by_schema] == [A2P_EVENTS[2]]
 
 
-def test_sinks_turn_active_and_subscriptions_need_a_sink_and_known_types(api: Api) -> None:
+def test_a_sink_stays_initialized_until_validated_with_its_newest_test_id(
+    api: Api, sent: Sent
+) -> None:
     created = api.ok(
         "POST",
         f"{EVENTS}/Sinks",
         {"Description": "d", "SinkType": "webhook",
          "SinkConfiguration": {"destination": "https://isv.example/e"}},
     )  # fmt: skip
+    sink = created["sid"]
     assert created["status"] == "initialized"
-    assert api.ok("GET", f"{EVENTS}/Sinks/{created['sid']}")["status"] == "active"
+    types = {"Description": "d", "SinkSid": sink, "Types": [{"type": A2P_EVENTS[0]}]}
+    refused = api.error("POST", f"{EVENTS}/Subscriptions", types)
+    assert refused.status == 400 and "Sink must be active" in refused.body["message"]
+    assert api.error("POST", f"{EVENTS}/Sinks/{sink}/Validate", {"TestId": "x" * 34}).status == 400
+
+    assert api.ok("POST", f"{EVENTS}/Sinks/{sink}/Test") == {"result": "submitted"}
+    first = sink_test_id(api, sink)
+    assert api.ok("POST", f"{EVENTS}/Sinks/{sink}/Test") == {"result": "submitted"}
+    newest = sink_test_id(api, sink)
+    assert first is not None and newest is not None and len(newest) == 34 and first != newest
+    assert api.ok("GET", f"{EVENTS}/Sinks/{sink}")["status"] == "validating"
+    [test_event, _] = [json.loads(body)[0] for url, _, body in sent if "bodySHA256=" in url][-2:]
+    assert (test_event["type"], test_event["source"]) == (TEST_EVENT_TYPE, sink)
+    assert test_event["data"]["test_id"] == first  # the event carries the test id
+
+    stale = api.error("POST", f"{EVENTS}/Sinks/{sink}/Validate", {"TestId": first})
+    assert stale.status == 400  # a second test replaces the first test id
+    assert api.ok("GET", f"{EVENTS}/Sinks/{sink}")["status"] == "validating"
+    assert api.ok("POST", f"{EVENTS}/Sinks/{sink}/Validate", {"TestId": newest}) == {
+        "result": "valid"
+    }
+    assert api.ok("GET", f"{EVENTS}/Sinks/{sink}")["status"] == "active"
+    assert api.ok("POST", f"{EVENTS}/Subscriptions", types)["sink_sid"] == sink
+
+
+def test_subscriptions_need_a_sink_and_known_types(api: Api) -> None:
+    sink, _ = subscribe(api, "https://isv.example/e")
     unknown = api.error(
         "POST",
         f"{EVENTS}/Subscriptions",
-        {"Description": "d", "SinkSid": created["sid"], "Types": [{"type": "com.nope"}]},
+        {"Description": "d", "SinkSid": sink, "Types": [{"type": "com.nope"}]},
     )
     assert "com.nope" in unknown.body["message"]
     no_sink = api.error(

@@ -4,6 +4,7 @@ parse as Twilio parses them, and its pagers walk the sandbox's list pages."""
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -169,13 +170,17 @@ def test_a_campaign_created_by_the_library_keeps_its_repeated_samples_and_keywor
 
 
 def test_subscription_types_sent_as_repeated_json_items_are_all_subscribed(
-    client: Client,
+    client: Client, simulator: Simulator
 ) -> None:
     sink = client.events.v1.sinks.create(
         description="a2p",
         sink_configuration={"destination": "https://isv.example/e", "method": "POST"},
         sink_type="webhook",
     )
+    assert client.events.v1.sinks(sink.sid).sink_test.create().result == "submitted"
+    test_id = json.loads(simulator.dump())["tables"]["sinks"][sink.sid]["_test_id"]
+    validated = client.events.v1.sinks(sink.sid).sink_validate.create(test_id=test_id)
+    assert validated.result == "valid"
     types = [
         {"type": "com.twilio.messaging.compliance.brand-registration.brand-failure",
          "schema_version": 2},

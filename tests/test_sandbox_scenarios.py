@@ -28,6 +28,7 @@ from sandbox_flows import (
 
 from a2pctl.pacing import FakeClock
 from a2pctl.sandbox import SCENARIOS, SLOW_REVIEW_FACTOR, Simulator
+from a2pctl.sandbox.eventstreams import TEST_EVENT_TYPE
 
 REVIEW = 2.0
 TESTED_SCENARIOS = {
@@ -59,7 +60,8 @@ def make_api(clock: FakeClock, sent: Sent, scenario: str = "default") -> Api:
 
 def events(sent: Sent) -> list[dict[str, Any]]:
     """The CloudEvents delivered (status callbacks left out)."""
-    return [event for url, _, body in sent if "bodySHA256=" in url for event in json.loads(body)]
+    delivered = [e for url, _, body in sent if "bodySHA256=" in url for e in json.loads(body)]
+    return [event for event in delivered if event["type"] != TEST_EVENT_TYPE]
 
 
 def event_types(sent: Sent) -> list[str]:

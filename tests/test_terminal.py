@@ -212,3 +212,4 @@ def test_events_serve_ends_on_ctrl_c_with_0_like_the_sandbox(tmp_path: Path) -> 
     done = finish(process)
     assert done.returncode == ExitCode.OK, done.stderr
     assert "events serve stopped" in done.stderr
+    assert "Traceback" not in done.stderr  # nor from the HTTP thread, stopped first

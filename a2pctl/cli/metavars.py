@@ -20,6 +20,8 @@ OPTION_METAVARS = {
     "rate": "PER_SECOND",
     "limit": "PER_SECOND",  # the sandbox's --rate
     "account_sid": "SID",
+    "test_id": "ID",
+    "test_wait": "SECONDS",
 }
 ARGUMENT_METAVARS = {"files": "FILE", "refs": "REF", "file": "FILE"}
 

@@ -119,7 +119,7 @@ def open_runtime(
             from a2pctl.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Simulator
 
             saved = store.get_blob("sandbox")
-            deliver = _events_into(store)
+            deliver = _events_into(store, clock)
             try:
                 if saved is not None:
                     simulator = Simulator.load(saved, now=clock.now, deliver=deliver)
@@ -158,7 +158,12 @@ def open_runtime(
                 from a2pctl.events.setup import setup_event_streams
 
                 setup_event_streams(
-                    make(None), url=IN_PROCESS_EVENTS, method="POST", batch=False, clock=clock
+                    make(None),
+                    url=IN_PROCESS_EVENTS,
+                    method="POST",
+                    batch=False,
+                    clock=clock,
+                    store=store,  # where the delivery below keeps the sink's test id
                 )
             simulator.tick()  # what happened since the last command reaches the store first
 
@@ -237,16 +242,18 @@ def parse_duration(text: str) -> float:
     return value
 
 
-def _events_into(store: Store) -> Callable[[str, dict[str, str], bytes], None]:
-    """The in-process sandbox's webhook delivery: decode and record, no network."""
+def _events_into(store: Store, clock: Clock) -> Callable[[str, dict[str, str], bytes], None]:
+    """The in-process sandbox's webhook delivery: decode and record, no network (a
+    sink's test event: its test id kept, as `events serve` keeps it)."""
 
     def deliver(url: str, headers: dict[str, str], body: bytes) -> None:
         if not url.startswith(IN_PROCESS_EVENTS):
             return
         from a2pctl.events import decode_body
-        from a2pctl.events.record import record_events
+        from a2pctl.events.record import record_delivery
 
-        record_events(store, decode_body(body).events)
+        events = decode_body(body).events
+        record_delivery(store, IN_PROCESS_EVENTS, events, received_at=clock.now())
 
     return deliver
 

@@ -9,9 +9,11 @@ brands `APPROVED` / `FAILED` (+ `identity_status`), campaigns `PENDING` /
 `FAILURE`, `PENDING_DEREGISTRATION`, `UNREGISTERED`.
 
 The payload's own fields win over what the type implies; the type fills in
-what the payload leaves out. Events of other types decode with kind `other`
-and change no status; A2P types outside the 12 imply a status only where
-their payload names one a2pctl knows.
+what the payload leaves out. Every A2P type Twilio lists today is known
+(events/catalog.py); an A2P type a2pctl does not know decodes by its fields
+where it can, and otherwise, like events of other products, with kind `other`:
+kept as received (recorded, shown), never dropped, and changing no status.
+A sink's test event decodes with kind `sink_test`.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ from typing import Any
 from a2pctl.events.catalog import (
     A2P_PREFIX,
     BRAND_FAILURE,
-    BRAND_REGISTERED,
-    BRAND_UNVERIFIED,
+    SUBSCRIBED_SCHEMA_VERSIONS,
+    TYPE_IDENTITY,
     TYPE_KIND_STATUS,
+    TYPE_WORDS,
+    is_known,
 )
 from a2pctl.events.payload import parse_body
+from a2pctl.events.sinktest import is_test_event, test_id_of
 from a2pctl.gateway.records import normalised
 
 # "com. twilio.messaging compliance.x" -> "com.twilio.messaging.compliance.x"
@@ -55,8 +60,12 @@ _CAMPAIGN_STATUSES = {
     "verified": "VERIFIED",
     "failure": "FAILED",
     "failed": "FAILED",
+    "expired": "EXPIRED",
+    "suspended": "SUSPENDED",
+    "deleted": "DELETED",
 }
-_IDENTITY_FROM_TYPE = {BRAND_UNVERIFIED: "UNVERIFIED", BRAND_REGISTERED: "VERIFIED"}
+UNKNOWN_NOTE = "type not known to a2pctl: kept as received"
+SINK_TEST = "sink_test"  # the kind of a sink's test event (events/sinktest.py)
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ class DecodedEvent:
     type: str  # the full type ID, typos repaired
     short_type: str  # after "com.twilio.messaging.compliance." (the full type for others)
     time: str | None  # ISO-8601 UTC
-    kind: str  # brand | campaign | phone_number | other
+    kind: str  # brand | campaign | phone_number | sink_test | other
     sid: str | None
     status: str | None  # the last known status it implies (None: it implies none)
     event_status: str | None = None  # the payload's own word: registered, success, failure…
@@ -155,15 +164,27 @@ def decode_event(item: Any) -> DecodedEvent:
         data=data,
         envelope=item,
     )
+    if is_test_event(full, data):
+        test_id = test_id_of(item)
+        said = f"sink test event, test id {test_id}" if test_id else "sink test event, no test id"
+        return replace(base, kind=SINK_TEST, sid=_text(item.get("source")), event_status=said)
     if not full.startswith(A2P_PREFIX):
         return base
+    if not is_known(short):
+        base = replace(base, notes=(*base.notes, UNKNOWN_NOTE))
+    base = replace(base, event_status=TYPE_WORDS.get(short))
     kind, implied = TYPE_KIND_STATUS.get(short, (_kind_from_data(data), None))
-    if kind == "brand":
-        return _brand(base, data, implied)
-    if kind == "campaign":
-        return _campaign(base, data, implied)
-    if kind == "phone_number":
-        return _number(base, data, implied)
+    try:
+        if kind == "brand":
+            return _brand(base, data, implied)
+        if kind == "campaign":
+            return _campaign(base, data, implied)
+        if kind == "phone_number":
+            return _number(base, data, implied)
+    except ValueError:
+        if short in SUBSCRIBED_SCHEMA_VERSIONS:
+            raise  # one of the 12 documented types without its resource: malformed
+        return replace(base, notes=(*base.notes, f"no {kind} SID: kept as received"))
     return base
 
 
@@ -180,13 +201,14 @@ def _brand(base: DecodedEvent, data: dict[str, Any], implied: str | None) -> Dec
     if errors or base.short_type == BRAND_FAILURE:
         status = "FAILED"
     identity = _text(data.get("identitystatus"))
-    identity = identity.upper() if identity else _IDENTITY_FROM_TYPE.get(base.short_type)
+    identity = identity.upper() if identity else TYPE_IDENTITY.get(base.short_type)
+    said = base.event_status or word or ("failure" if status == "FAILED" else None)
     return replace(
         base,
         kind="brand",
         sid=base.brand_sid,
         status=status,
-        event_status=word or ("failure" if status == "FAILED" else None),
+        event_status=said,
         identity_status=identity,
         errors=errors,
         failure_reason=_text(data.get("brandfailurereason")),
@@ -208,7 +230,7 @@ def _campaign(base: DecodedEvent, data: dict[str, Any], implied: str | None) -> 
         kind="campaign",
         sid=sid,
         status=status,
-        event_status=word,
+        event_status=base.event_status or word,
         errors=errors,
         campaign_id=_text(data.get("externalcampaignid")),
     )

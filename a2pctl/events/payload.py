@@ -5,6 +5,10 @@ Twilio's A2P Event Streams page shows its 12 example payloads with typos
 same way, still decode: a doubled `"dataschema": " "dataschema": ...`, a `;`
 in place of a key's `:`, trailing commas, and raw line breaks inside strings.
 Repairs happen outside string literals only, so no value is ever altered.
+
+Nesting is bounded (MAX_DEPTH arrays and objects deep; a delivery is an array
+of events whose data nests a few levels): a deeper body is refused before it
+is parsed, so that it can never exhaust the parser's recursion.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from typing import Any
 # opening quote (the number-registration-failed example).
 _DOUBLED_KEY = re.compile(r'"(?P<key>[A-Za-z_][A-Za-z0-9_]*)"\s*:\s*"\s*"(?P=key)"\s*:')
 _CLOSERS = "}]"
+MAX_DEPTH = 32
+# A string literal (skipped whole) or one bracket.
+_NESTING_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 class PayloadError(ValueError):
@@ -34,14 +41,33 @@ def parse_body(raw: bytes | str) -> Any:
         text = raw
     if not text.strip():
         raise PayloadError("the body is empty")
+    _check_depth(text)
     try:
         return json.loads(text)
+    except RecursionError:
+        raise PayloadError("the body nests too deep to be read") from None
     except ValueError as strict_error:
         try:
             # strict=False accepts raw control characters (line breaks) in strings.
             return json.loads(repair(text), strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise PayloadError(f"the body is not JSON: {strict_error}") from None
+
+
+def _check_depth(text: str) -> None:
+    """Refuse arrays and objects nested deeper than MAX_DEPTH (brackets inside strings
+    do not count)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth = 0
+    for token in _NESTING_TOKENS.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise PayloadError(f"the body nests arrays and objects deeper than {MAX_DEPTH}")
+        elif char in "]}":
+            depth -= 1
 
 
 def repair(text: str) -> str:

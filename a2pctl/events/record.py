@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from a2pctl.events.decode import DecodedEvent
+from a2pctl.events.decode import SINK_TEST, DecodedEvent
+from a2pctl.events.sinktest import record_test
 from a2pctl.state.records import campaign_key
 from a2pctl.state.store import ResourceRecord, Store
 
@@ -25,6 +26,7 @@ UPDATED = "updated"  # new event; the resource's last known status was updated
 RECORDED = "recorded"  # new event; no status to update (unknown SIDs or no status implied)
 STALE = "stale"  # new event, but older than the last one applied to its resource
 REPLAY = "replay"  # already recorded (same CloudEvent id): nothing changed
+TEST = "test"  # a sink's test event: its test id kept for `events setup` (events/sinktest.py)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,21 @@ def record_events(store: Store, events: list[DecodedEvent]) -> list[ReceivedEven
     return [record_event(store, event) for event in events]
 
 
+def record_delivery(
+    store: Store, destination: str, events: list[DecodedEvent], *, received_at: float
+) -> list[ReceivedEvent]:
+    """Record what one delivery to `destination` brought: A2P (and other) events once
+    each; a sink's test event as the destination's newest test id, not as an event."""
+    received = []
+    for event in events:
+        if event.kind == SINK_TEST:
+            record_test(store, destination, event.envelope, received_at=received_at)
+            received.append(ReceivedEvent(event, TEST))
+        else:
+            received.append(record_event(store, event))
+    return received
+
+
 def record_event(store: Store, event: DecodedEvent) -> ReceivedEvent:
     """Record one event once and update the last known status it implies."""
     match = match_event(store, event)
@@ -96,6 +113,8 @@ def record_event(store: Store, event: DecodedEvent) -> ReceivedEvent:
     previous = match.resource.detail if match.resource else {}
     if _older(event.time, previous.get("event_time")):
         return ReceivedEvent(event, STALE)
+    if event.status == "DELETED" and _deleted_before(event.time, match.resource):
+        return ReceivedEvent(event, STALE)  # e.g. the campaign a2pctl recreated since
     detail = _updated_detail(event, dict(previous))
     store.record_resource(
         match.resource_sid,
@@ -177,6 +196,17 @@ def _older(time: str | None, previous: Any) -> bool:
     try:
         return datetime.fromisoformat(time) < datetime.fromisoformat(previous)
     except (ValueError, TypeError):  # unreadable, or naive vs aware: keep it simple, apply
+        return False
+
+
+def _deleted_before(time: str | None, resource: ResourceRecord | None) -> bool:
+    """A deletion that happened before a2pctl last recorded the resource (not from an
+    event): the resource recorded since is a new one (a campaign recreated after a fix)."""
+    if not time or resource is None or resource.source == "event":
+        return False
+    try:
+        return datetime.fromisoformat(time).timestamp() < resource.updated_at
+    except (ValueError, TypeError):
         return False
 
 

@@ -2,7 +2,9 @@
 
 `LifecycleOperations` adds to `Operations` (same primitives, no `twilio` here):
 removing a number from a messaging service, deleting a bundle, reading an end
-user, and `POST /v1/a2p/BrandRegistrations/{BN}/2fa`. The library has no method
+user, `POST /v1/a2p/BrandRegistrations/{BN}/2fa`, an account (a subaccount's auth token,
+for checking the signatures of its webhooks), and an Event Streams sink's
+fetch, test and validation (`POST /v1/Sinks/{DG}/Test`, `…/Validate`). The library has no method
 for that one (twilio-python 9.13; the OpenAPI description lists the path with no
 operation), so it goes through the library's generic request — the same client,
 limiter and retry policy as every other request.
@@ -44,6 +46,33 @@ class LifecycleOperations(Operations):
             return _json_record(response.text)
 
         return self._call(f"POST /v1{uri}", send, create=True)
+
+    def fetch_account(self, sid: str) -> Record:
+        """Read with the gateway's own client: a subaccount's token comes from its parent.
+        Its `auth_token` is remembered as a secret, kept out of every error message."""
+        resource = f"GET /2010-04-01/Accounts/{sid}.json"
+        record = self._fetch(resource, self._client.api.v2010.accounts(sid))
+        token = record.get("auth_token")
+        if isinstance(token, str) and token:
+            self._remember_secret(token)
+        return record
+
+    def _remember_secret(self, value: str) -> None:
+        """The concrete gateway scrubs it from errors (`TwilioGateway`)."""
+
+    def fetch_sink(self, sid: str) -> Record:
+        return self._fetch(f"GET /v1/Sinks/{sid}", self._client.events.v1.sinks(sid))
+
+    def test_sink(self, sid: str) -> Record:
+        """Ask Twilio for a test event. Harmless to repeat (the newest test id is the
+        one that validates), so it is retried like a read."""
+        target = self._client.events.v1.sinks(sid).sink_test
+        return self._create(f"POST /v1/Sinks/{sid}/Test", target, create=False)
+
+    def validate_sink(self, sid: str, *, test_id: str) -> Record:
+        target = self._client.events.v1.sinks(sid).sink_validate
+        resource = f"POST /v1/Sinks/{sid}/Validate"
+        return self._create(resource, target, create=False, test_id=test_id)
 
 
 def _json_record(text: str | None) -> Record:

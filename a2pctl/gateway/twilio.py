@@ -284,6 +284,10 @@ class TwilioGateway(LifecycleOperations):
     def __repr__(self) -> str:
         return f"TwilioGateway(account_sid={self.account_sid!r})"
 
+    def _remember_secret(self, value: str) -> None:
+        if value not in self._secrets:
+            self._secrets.append(value)
+
     # --- the retry policy ---------------------------------------------------------
     def _call(self, resource: str, action: Callable[[], T], *, create: bool = False) -> T:
         """Run one library call under the retry policy. `resource` is "METHOD /path";

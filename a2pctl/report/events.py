@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from a2pctl.events.accounts import AccountSetup
     from a2pctl.events.decode import DecodedEvent
     from a2pctl.events.record import ReceivedEvent
     from a2pctl.events.setup import SetupResult
@@ -26,7 +27,12 @@ _EVENT_STYLE = {
     "PENDING_DEREGISTRATION": "yellow",
     "UNREGISTERED": "yellow",
 }
-_EVENT_KIND_LABEL = {"brand": "brand", "campaign": "campaign", "phone_number": "number"}
+_EVENT_KIND_LABEL = {
+    "brand": "brand",
+    "campaign": "campaign",
+    "phone_number": "number",
+    "sink_test": "sink",
+}
 _NUMBER_WORDS = {
     "PENDING_REGISTRATION": "registration pending",
     "REGISTERED": "registered",
@@ -36,6 +42,7 @@ _NUMBER_WORDS = {
 _OUTCOME_NOTE = {
     "replay": "  [already recorded: nothing changed]",
     "stale": "  [older than the last event recorded: status kept]",
+    "test": "  [kept for `a2pctl events setup`]",
 }
 
 
@@ -52,9 +59,13 @@ def _event_errors(event: DecodedEvent) -> list[str]:
 
 def event_summary(event: DecodedEvent, *, with_errors: bool = True) -> str:
     """What the event says, in words: "registered, identity verified"."""
+    from a2pctl.events.catalog import TYPE_WORDS
+
     status = event.status
     errors = "; ".join(_event_errors(event)) if with_errors else ""
-    if event.kind == "brand" and status == "APPROVED":
+    if event.short_type in TYPE_WORDS:
+        text = TYPE_WORDS[event.short_type]
+    elif event.kind == "brand" and status == "APPROVED":
         identity = (event.identity_status or "unknown").lower()
         text = f"registered, identity {identity}"
     elif event.kind == "brand" and status == "FAILED":
@@ -190,6 +201,8 @@ def setup_document(result: SetupResult) -> dict[str, Any]:
             "method": result.method,
             "batch_events": result.batch_events,
             "status": result.sink_status,
+            "tested": result.sink_tested,
+            "validated": result.sink_validated,
         },
         "subscription": {
             "sid": result.subscription_sid,
@@ -209,6 +222,8 @@ def render_setup_warnings(result: SetupResult, err: Console) -> None:
 def render_setup(result: SetupResult, out: Console) -> None:
     delivery = "batches" if result.batch_events else "single events"
     sink_verb = "created" if result.sink_created else "reused"
+    if result.sink_validated:
+        sink_verb += ", tested and validated" if result.sink_tested else ", validated"
     out.print(
         f"sink {result.sink_sid} {sink_verb}: {result.method} {result.url} ({delivery})",
         markup=False,
@@ -223,3 +238,43 @@ def render_setup(result: SetupResult, out: Console) -> None:
     sub_verb = "created" if result.subscription_created else "reused"
     out.print(f"subscription {result.subscription_sid} {sub_verb}: {detail}", markup=False)
     out.print(f"account {result.account_sid}", markup=False, style="dim")
+
+
+def accounts_document(outcomes: list[AccountSetup]) -> dict[str, Any]:
+    """`events setup --all-accounts --json`: one entry per account, set up or not."""
+    accounts = []
+    for outcome in outcomes:
+        entry: dict[str, Any] = {
+            "account_sid": outcome.account_sid,
+            "registrations": outcome.registrations,
+            "exit_code": outcome.exit_code,
+        }
+        if outcome.result is not None:
+            entry.update(setup_document(outcome.result))
+        if outcome.error is not None:
+            entry["error"] = {"message": outcome.error.message, "hint": outcome.error.hint}
+        accounts.append(entry)
+    return {"accounts": accounts}
+
+
+def render_accounts(outcomes: list[AccountSetup], out: Console, err: Console) -> None:
+    for outcome in outcomes:
+        plural = "s" if outcome.registrations != 1 else ""
+        out.print(
+            f"account {outcome.account_sid} ({outcome.registrations} registration{plural})",
+            markup=False,
+            style="bold",
+        )
+        if outcome.result is not None:
+            render_setup(outcome.result, out)
+            render_setup_warnings(outcome.result, err)
+        if outcome.error is not None:
+            err.print(
+                f"error: account {outcome.account_sid}: {outcome.error.message}",
+                markup=False,
+                style="red",
+            )
+            if outcome.error.hint:
+                err.print(f"hint: {outcome.error.hint}", markup=False)
+    failed = sum(1 for o in outcomes if o.error is not None)
+    out.print(f"{len(outcomes) - failed} of {len(outcomes)} accounts set up", markup=False)

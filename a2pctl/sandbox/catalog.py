@@ -116,13 +116,42 @@ A2P_EVENTS: dict[str, tuple[str, str]] = {
         "A2P.NumberRegistrationSuccessful", "Number Registration Successful"),
 }  # fmt: skip
 
-# Further types the catalogue lists (newer A2P events, docs/twilio/flows.md §5.2, and one
-# non-A2P type), so a client can tell which of the listed ones it did not subscribe to.
+# Further types the catalogue lists: the newer A2P events of Twilio's Event Types
+# pages (docs/twilio/flows.md §5.2) and one non-A2P type, so a client can tell which of
+# the listed ones it did not subscribe to.
+_NEWER = "A2P.BrandRegistration"
 OTHER_EVENTS: dict[str, tuple[str, str]] = {
+    EVENT_PREFIX + "brand-registration.brand-verified": (
+        _NEWER + "Verified", "Brand Registration Verified"),
+    EVENT_PREFIX + "brand-registration.brand-vetted-verified": (
+        _NEWER + "VettedVerified", "Brand Registration Vetted Verified"),
+    EVENT_PREFIX + "brand-registration.brand-secondary-vetting-failure": (
+        _NEWER + "SecondaryVettingFailure", "Brand Registration Secondary Vetting Failure"),
     EVENT_PREFIX + "brand-registration.invalid-contact-email": (
-        "A2P.BrandRegistrationInvalidContactEmail", "Brand Contact Email Invalid"),
+        _NEWER + "InvalidContactEmail", "Brand Contact Email Invalid"),
+    EVENT_PREFIX + "brand-registration.sharing-created": (
+        _NEWER + "SharingCreated", "Brand Registration Sharing Created"),
+    EVENT_PREFIX + "brand-registration.sharing-deleted": (
+        _NEWER + "SharingDeleted", "Brand Registration Sharing Deleted"),
+    EVENT_PREFIX + "brand-registration.email-2fa-sent": (
+        _NEWER + "Email2FASent", "Brand Registration 2FA Email Sent"),
+    EVENT_PREFIX + "brand-registration.email-2fa-opened": (
+        _NEWER + "Email2FAOpened", "Brand Registration 2FA Email Opened"),
+    EVENT_PREFIX + "brand-registration.email-2fa-clicked": (
+        _NEWER + "Email2FAClicked", "Brand Registration 2FA Email Clicked"),
+    EVENT_PREFIX + "brand-registration.email-2fa-completed": (
+        _NEWER + "Email2FACompleted", "Brand Registration 2FA Email Completed"),
+    EVENT_PREFIX + "brand-registration.email-2fa-timeout": (
+        _NEWER + "Email2FATimeout", "Brand Registration 2FA Email Timeout"),
     EVENT_PREFIX + "campaign-registration.campaign-deleted": (
         "A2P.CampaignRegistrationDeleted", "Campaign Registration Deleted"),
+    EVENT_PREFIX + "campaign-registration.suspended-campaign-delete-submitted": (
+        "A2P.SuspendedCampaignRegistrationDeleteSubmitted",
+        "Suspended Campaign Registration Delete Submitted"),
+    EVENT_PREFIX + "a2p-resource-cleanup-started": (
+        "A2P.ResourceCleanupStarted", "A2P Resource Cleanup Started"),
+    EVENT_PREFIX + "a2p-resource-cleanup-finished": (
+        "A2P.ResourceCleanupFinished", "A2P Resource Cleanup Finished"),
     "com.twilio.messaging.message.delivered": ("Messaging.MessageStatus", "Message delivered"),
 }  # fmt: skip
 

@@ -1,11 +1,15 @@
 """Events v1 (events.twilio.com): sinks, subscriptions, subscribed events and
 the event-type catalogue (docs/twilio/endpoints.md §4).
 
-A sink is created `initialized` and turns `active` at the next tick. Twilio
-requires an active sink for a subscription; the simulator is lenient and
-accepts any sink of the account that has not `failed`, so a setup script can
-create both in one go. `Types` arrive as repeated form keys, each a JSON
-object `{"type", "schema_version"}` (schema version 1 when left out).
+A sink is created `initialized` and stays so until it is validated, as
+Twilio's Sink Test and Sink Validate pages describe (docs/twilio/endpoints.md §4):
+`POST /v1/Sinks/{DG}/Test` turns it `validating` and queues a test event (a
+CloudEvent whose `data.test_id` is the test id) for the sink's destination; a
+second test replaces the first test id. `POST /v1/Sinks/{DG}/Validate` with
+that `TestId` turns it `active`; any other TestId is a 400 and changes nothing.
+A subscription needs an active sink ("Sink must be active for the subscription
+to be created", the OpenAPI description). `Types` arrive as repeated form keys,
+each a JSON object `{"type", "schema_version"}` (schema version 1 when left out).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ SINK_TYPES = ("kinesis", "webhook", "segment", "email")
 SINK_STATUSES = ("initialized", "validating", "active", "failed")
 DEFAULT_SCHEMA_VERSION = 1
 TEST_EVENT_TYPE = "com.twilio.eventstreams.test-event"
+TEST_ID_LENGTH = 34  # "A 34 character string" (the OpenAPI description of TestId)
 
 
 # --- sinks ------------------------------------------------------------------------------
@@ -53,7 +58,6 @@ def create_sink(world: World, req: Request) -> Reply:
         "_test_id": None,
     }
     world.insert("sinks", sid, record, req.account)
-    world.schedule(now, "sink_activate", sid)
     return 201, public(record)
 
 
@@ -89,9 +93,12 @@ def delete_sink(world: World, req: Request, sid: str) -> Reply:
 def test_sink(world: World, req: Request, sid: str) -> Reply:
     """Sends a test event carrying a test id, to be echoed to Validate."""
     sink = world.get("sinks", sid, req.account, req.path)
-    test_id = world.new_hex(32)
+    test_id = world.new_hex(TEST_ID_LENGTH)
     sink["_test_id"] = test_id
     now = world.now()
+    if sink["status"] != "active":
+        sink["status"] = "validating"
+        sink["date_updated"] = iso(now)
     event = {
         "specversion": "1.0",
         "type": TEST_EVENT_TYPE,
@@ -108,9 +115,12 @@ def test_sink(world: World, req: Request, sid: str) -> Reply:
 
 def validate_sink(world: World, req: Request, sid: str) -> Reply:
     sink = world.get("sinks", sid, req.account, req.path)
-    if sink["_test_id"] is None or req.required("TestId") != sink["_test_id"]:
-        raise invalid("TestId does not match the sink's last test event")
-    sink["status"] = "active"
+    test_id = req.required("TestId")
+    if sink["_test_id"] is None or test_id != sink["_test_id"]:
+        raise invalid("TestId does not match the test id sent with the sink's last test event")
+    if sink["status"] != "active":
+        sink["status"] = "active"
+        sink["date_updated"] = iso(world.now())
     return 201, {"result": "valid"}
 
 
@@ -139,6 +149,11 @@ def create_subscription(world: World, req: Request) -> Reply:
     sink = world.find("sinks", sink_sid, req.account)
     if sink is None or sink["status"] == "failed":
         raise invalid(f"SinkSid {sink_sid} is not a usable sink of this account")
+    if sink["status"] != "active":
+        raise invalid(
+            f"Sink must be active for the subscription to be created: {sink_sid} is "
+            f"{sink['status']} (test it, then validate it with the test id)"
+        )
     raw_types = req.values("Types")
     if not raw_types:
         req.required("Types")

@@ -334,6 +334,7 @@ def _number_deregister(world: World, timer: Json, at: float) -> None:
 
 
 def _sink_activate(world: World, timer: Json, at: float) -> None:
+    """Kept for sandboxes saved when new sinks turned active on their own."""
     sink = world.find("sinks", timer["key"])
     if sink is not None and sink["status"] == "initialized":
         sink["status"] = "active"

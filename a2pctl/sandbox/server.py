@@ -52,6 +52,9 @@ class SandboxServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: SandboxServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY a keep-alive client
+    # waits out its delayed ACK (~40 ms) on every request.
+    disable_nagle_algorithm = True
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
