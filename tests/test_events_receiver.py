@@ -9,20 +9,17 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
-import queue
 import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from event_server_support import Collected, Served, event_server
 from twilio.request_validator import RequestValidator
 
 from a2pctl.errors import UsageError
 from a2pctl.events.receiver import EventReceiver
-from a2pctl.events.record import ReceivedEvent
 from a2pctl.events.server import EventServer
 from a2pctl.events.signature import check_signature, signed_url
 from a2pctl.pacing import FakeClock
@@ -240,65 +237,20 @@ def test_the_receiver_needs_an_auth_token_and_an_http_url(store: Store) -> None:
 # --- the HTTP layer, on loopback ------------------------------------------------------------
 
 
-@dataclass
-class Collected:
-    events: list[ReceivedEvent] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    def event(self, received: ReceivedEvent) -> None:
-        self.events.append(received)
-
-    def problem(self, line: str) -> None:
-        self.problems.append(line)
-
-
-@dataclass
-class Running:
-    server: EventServer
-    log: Collected
-    state: Path
-
-    @property
-    def port(self) -> int:
-        return self.server.port
-
-
 @pytest.fixture
-def running(tmp_path: Path) -> Iterator[Running]:
-    """`events serve` on 127.0.0.1:0, its store opened on the serving thread (SQLite's rule)."""
+def running(tmp_path: Path) -> Iterator[Served]:
+    """`events serve` on 127.0.0.1:0 (`event_server_support`), a brand on record."""
     state = tmp_path / "served.db"
     log = Collected()
-    started: queue.Queue[EventServer | BaseException] = queue.Queue()
-
-    def serve() -> None:
-        try:
-            store = Store.open(state, FakeClock())
-            seed_brand(store)
-            server = EventServer(
-                "127.0.0.1",
-                0,
-                store=store,
-                public_url=PUBLIC_URL,
-                auth_tokens=[TOKEN],
-                observer=log,
-            )
-        except BaseException as exc:
-            started.put(exc)
-            raise
-        started.put(server)
-        try:
-            server.serve_forever(poll_interval=0.05)
-        finally:
-            server.server_close()
-            store.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    server = started.get(timeout=10)
-    assert isinstance(server, EventServer)
-    yield Running(server, log, state)
-    server.shutdown()
-    thread.join(timeout=10)
+    with event_server(
+        state,
+        prepare=seed_brand,
+        poll_interval=0.05,
+        public_url=PUBLIC_URL,
+        auth_tokens=[TOKEN],
+        observer=log,
+    ) as server:
+        yield Served(server, log, state)
 
 
 def post(port: int, target: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
@@ -319,7 +271,7 @@ def stored_events(state: Path) -> list[str]:
         store.close()
 
 
-def test_served_deliveries_are_recorded_and_reported(running: Running) -> None:
+def test_served_deliveries_are_recorded_and_reported(running: Served) -> None:
     body = fixture_body("brand-registered")
     target, headers = signed(body)
 
@@ -332,7 +284,7 @@ def test_served_deliveries_are_recorded_and_reported(running: Running) -> None:
     assert running.log.problems == []
 
 
-def test_served_forgeries_get_403_and_a_log_line(running: Running) -> None:
+def test_served_forgeries_get_403_and_a_log_line(running: Served) -> None:
     body = fixture_body("brand-registered")
     target, headers = signed(body, token="not-the-token")
 
@@ -346,7 +298,7 @@ def test_served_forgeries_get_403_and_a_log_line(running: Running) -> None:
     ]
 
 
-def test_an_oversized_body_gets_413_before_it_is_read(running: Running) -> None:
+def test_an_oversized_body_gets_413_before_it_is_read(running: Served) -> None:
     with socket.create_connection(("127.0.0.1", running.port), timeout=10) as sock:
         # Announce 10 MiB and send none of it: the answer must not wait for the body.
         sock.sendall(
@@ -360,7 +312,7 @@ def test_an_oversized_body_gets_413_before_it_is_read(running: Running) -> None:
     assert "413 body of 10485760 bytes" in running.log.problems[0]
 
 
-def test_other_paths_get_404_and_get_gets_405(running: Running) -> None:
+def test_other_paths_get_404_and_get_gets_405(running: Served) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", running.port, timeout=10)
     try:
         conn.request("GET", "/a2p-events")
@@ -374,7 +326,7 @@ def test_other_paths_get_404_and_get_gets_405(running: Running) -> None:
     assert status == 404
 
 
-def test_a_malformed_served_body_gets_400_and_the_server_keeps_serving(running: Running) -> None:
+def test_a_malformed_served_body_gets_400_and_the_server_keeps_serving(running: Served) -> None:
     bad = b"[{"
     target, headers = signed(bad)
     bad_status, _ = post(running.port, target, bad, headers)

@@ -15,15 +15,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from event_server_support import Collected, Served, event_server
 from twilio.request_validator import RequestValidator
 
 from a2pctl.events.payload import parse_body
-from a2pctl.events.record import ReceivedEvent
-from a2pctl.events.server import EventServer
 from a2pctl.events.sinktest import TEST_EVENT_TYPE, captured_test
 from a2pctl.pacing import FakeClock
 from a2pctl.state.store import Store
@@ -34,62 +32,19 @@ DEADLINE = 0.4  # the per-request deadline given to the server under test
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 
 
-@dataclass
-class Collected:
-    events: list[ReceivedEvent] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    def event(self, received: ReceivedEvent) -> None:
-        self.events.append(received)
-
-    def problem(self, line: str) -> None:
-        self.problems.append(line)
-
-
-@dataclass
-class Served:
-    server: EventServer
-    log: Collected
-    state: Path
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
     state = tmp_path / "served.db"
     log = Collected()
-    started: queue.Queue[EventServer | BaseException] = queue.Queue()
-
-    def serve() -> None:
-        try:
-            store = Store.open(state, FakeClock())
-            server = EventServer(
-                "127.0.0.1",
-                0,
-                store=store,
-                public_url=PUBLIC_URL,
-                auth_tokens=[TOKEN],
-                observer=log,
-                request_deadline=DEADLINE,
-                read_timeout=5.0,
-            )
-        except BaseException as exc:
-            started.put(exc)
-            raise
-        started.put(server)
-        try:
-            server.serve_forever(poll_interval=0.02)
-        finally:
-            server.server_close()
-            store.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    server = started.get(timeout=10)
-    assert isinstance(server, EventServer)
-    yield Served(server, log, state)
-    server.shutdown()
-    thread.join(timeout=10)
-    assert not thread.is_alive()
+    with event_server(
+        state,
+        public_url=PUBLIC_URL,
+        auth_tokens=[TOKEN],
+        observer=log,
+        request_deadline=DEADLINE,
+        read_timeout=5.0,
+    ) as server:
+        yield Served(server, log, state)
 
 
 def signed(body: bytes) -> tuple[str, dict[str, str]]:

@@ -6,7 +6,6 @@ process, and over real sockets with one receiver holding every account's token).
 from __future__ import annotations
 
 import json
-import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from typing import Any
 
 import pytest
 from cli_support import InProcess
+from event_server_support import event_server
 
 from a2pctl.cli.runtime import IN_PROCESS_EVENTS
 from a2pctl.events.accounts import subaccount_tokens
@@ -179,34 +179,9 @@ def sandbox_over_http(clock: FakeClock) -> Iterator[str]:
 
 @contextmanager
 def receiver(state: Path, tokens: list[str]) -> Iterator[Receiver]:
-    """`events serve` in a thread (its store opened there, SQLite's rule)."""
-    started: queue.Queue[EventServer | BaseException] = queue.Queue()
-
-    def run() -> None:
-        store = Store.open(state, FakeClock())
-        try:
-            server = EventServer("127.0.0.1", 0, store=store, public_url=None,
-                                 auth_tokens=tokens, observer=Quiet())  # fmt: skip
-        except BaseException as exc:
-            started.put(exc)
-            store.close()
-            raise
-        started.put(server)
-        try:
-            server.serve_forever(poll_interval=0.02)
-        finally:
-            server.server_close()
-            store.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    server = started.get(timeout=10)
-    assert isinstance(server, EventServer)
-    try:
+    """`events serve` in a thread (`event_server_support`)."""
+    with event_server(state, public_url=None, auth_tokens=tokens, observer=Quiet()) as server:
         yield Receiver(server.receiver.public_url, server)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 class Quiet:
