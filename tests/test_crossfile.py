@@ -186,6 +186,8 @@ def test_a_sole_proprietor_email_in_more_than_ten_files_is_refused(
     assert {e["field"] for e in errors} == {"contact.email"}
     assert "is the sole-proprietor e-mail of 11 customers" in errors[0]["message"]
     assert errors[0]["message"].endswith("TCR allows it in at most 10 brands, ever (30749)")
+    # Three of the ten others are named, the rest counted: a line a terminal can show.
+    assert f"(also {files[1]}, {files[2]}, {files[3]} and 7 more)" in errors[0]["message"]
 
 
 def test_plan_reports_the_clash_too(tmp_path: Path, cli: InProcess) -> None:

@@ -101,8 +101,13 @@ def clashes(entries: Sequence[Entry], claims: Sequence[Claim] = ()) -> list[Clas
     return sorted(found, key=lambda c: c.entry)
 
 
+LABELS_SHOWN = 3  # a fleet's clash names a few of the others, then counts the rest
+
+
 def _labels(labels: Sequence[str]) -> str:
-    return ", ".join(labels)
+    shown = ", ".join(labels[:LABELS_SHOWN])
+    rest = len(labels) - LABELS_SHOWN
+    return f"{shown} and {rest} more" if rest > 0 else shown
 
 
 def _name(customer: Customer) -> list[tuple[FieldPath, str]]:
