@@ -3,6 +3,7 @@ store opened on that thread (SQLite's rule), shut down and joined at the end."""
 
 from __future__ import annotations
 
+import http.client
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -40,6 +41,26 @@ class Served:
     @property
     def port(self) -> int:
         return self.server.port
+
+
+def post(port: int, target: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    """One POST to the server on loopback: its status and body."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("POST", target, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        conn.close()
+
+
+def stored_events(state: Path) -> list[str]:
+    """The ids of the events recorded in the store at `state`."""
+    store = Store.open(state, FakeClock())
+    try:
+        return [e.id for e in store.events()]
+    finally:
+        store.close()
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from event_server_support import Collected, Served, event_server
+from event_server_support import Collected, Served, event_server, post, stored_events
 from twilio.request_validator import RequestValidator
 
 from a2pctl.errors import UsageError
@@ -251,24 +251,6 @@ def running(tmp_path: Path) -> Iterator[Served]:
         observer=log,
     ) as server:
         yield Served(server, log, state)
-
-
-def post(port: int, target: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("POST", target, body=body, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        conn.close()
-
-
-def stored_events(state: Path) -> list[str]:
-    store = Store.open(state, FakeClock())
-    try:
-        return [e.id for e in store.events()]
-    finally:
-        store.close()
 
 
 def test_served_deliveries_are_recorded_and_reported(running: Served) -> None:

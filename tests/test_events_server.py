@@ -8,7 +8,6 @@ sleeps; the waits are socket timeouts, each well under a second.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import queue
 import socket
@@ -18,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from event_server_support import Collected, Served, event_server
+from event_server_support import Collected, Served, event_server, post, stored_events
 from twilio.request_validator import RequestValidator
 
 from a2pctl.events.payload import parse_body
@@ -56,23 +55,9 @@ def signed(body: bytes) -> tuple[str, dict[str, str]]:
     }
 
 
-def post(port: int, body: bytes) -> tuple[int, str]:
+def post_signed(port: int, body: bytes) -> tuple[int, str]:
     target, headers = signed(body)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        conn.request("POST", target, body=body, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        conn.close()
-
-
-def stored(state: Path) -> list[str]:
-    store = Store.open(state, FakeClock())
-    try:
-        return [e.id for e in store.events()]
-    finally:
-        store.close()
+    return post(port, target, body, headers)
 
 
 def test_a_valid_delivery_is_answered_at_once_while_a_slow_client_holds_a_connection(
@@ -86,7 +71,7 @@ def test_a_valid_delivery_is_answered_at_once_while_a_slow_client_holds_a_connec
         slow.sendall(head[:1])
 
         started = time.monotonic()
-        status, _ = post(served.server.port, body)
+        status, _ = post_signed(served.server.port, body)
         answered_in = time.monotonic() - started
 
         assert status == 200
@@ -98,7 +83,7 @@ def test_a_valid_delivery_is_answered_at_once_while_a_slow_client_holds_a_connec
         assert time.monotonic() - cut < DEADLINE + 1.0
         # (an error page for the request line it never finished, or nothing)
         assert leftover == b"" or b"400" in leftover
-    assert stored(served.state) == ["CE000000000000000000000000000000"]
+    assert stored_events(served.state) == ["CE000000000000000000000000000000"]
 
 
 def test_a_body_that_stops_arriving_gets_408_at_the_deadline(served: Served) -> None:
@@ -111,7 +96,7 @@ def test_a_body_that_stops_arriving_gets_408_at_the_deadline(served: Served) -> 
         answer = sock.recv(1024)
 
     assert answer.startswith(b"HTTP/1.0 408")
-    assert stored(served.state) == []
+    assert stored_events(served.state) == []
     assert any("408" in line for line in served.log.problems)
 
 
@@ -123,7 +108,7 @@ def test_concurrent_deliveries_are_all_recorded_once(served: Served) -> None:
         bodies.append(json.dumps(events).encode())
     answers: queue.Queue[int] = queue.Queue()
     threads = [
-        threading.Thread(target=lambda b=b: answers.put(post(served.server.port, b)[0]))
+        threading.Thread(target=lambda b=b: answers.put(post_signed(served.server.port, b)[0]))
         for b in bodies
     ]
     for thread in threads:
@@ -132,17 +117,17 @@ def test_concurrent_deliveries_are_all_recorded_once(served: Served) -> None:
         thread.join(timeout=10)
 
     assert sorted(answers.get_nowait() for _ in bodies) == [200] * len(bodies)
-    assert sorted(stored(served.state)) == [f"CE{n:032x}" for n in range(8)]
+    assert sorted(stored_events(served.state)) == [f"CE{n:032x}" for n in range(8)]
 
 
 def test_a_deeply_nested_signed_body_gets_400_not_500(served: Served) -> None:
     body = b"[" * 100_000 + b"]" * 100_000
 
-    status, text = post(served.server.port, body)
+    status, text = post_signed(served.server.port, body)
 
     assert (status, text) == (400, "malformed body\n")
     assert "deeper than 32" in served.log.problems[0]
-    assert stored(served.state) == []
+    assert stored_events(served.state) == []
 
 
 def test_a_sinks_test_event_keeps_its_test_id_for_setup_and_is_not_an_event(
@@ -157,10 +142,10 @@ def test_a_sinks_test_event_keeps_its_test_id_for_setup_and_is_not_an_event(
         "data": {"test_id": test_id},
     }
 
-    status, _ = post(served.server.port, json.dumps([event]).encode())
+    status, _ = post_signed(served.server.port, json.dumps([event]).encode())
 
     assert status == 200
-    assert stored(served.state) == []
+    assert stored_events(served.state) == []
     store = Store.open(served.state, FakeClock())
     try:
         kept = captured_test(store, PUBLIC_URL + "?tenant=1")  # the query is not the URL
