@@ -13,7 +13,6 @@ the code the customer has is still valid, and a new SMS only confuses them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,11 +22,13 @@ from a2pctl.gateway import Gateway, Record
 from a2pctl.pacing import Clock, RateLimiter
 from a2pctl.remediation.catalogue import OTP_VALID_HOURS, SOLE_PROPRIETOR
 from a2pctl.state.store import Store
+from a2pctl.status import sends
 
 OTP_MAX_RATE = 10.0  # SmsOtp requests per second per account (Twilio's documented limit)
 OTP_VALID_SECONDS = OTP_VALID_HOURS * 3600
 _VERIFIED = frozenset({"VERIFIED", "VETTED_VERIFIED"})
-_BLOB_PREFIX = "otp:"  # store blob per brand: {"sent_at": epoch seconds, "count": n}
+SENT = sends.SendLog("otp:")  # when and how often a2pctl sent each brand its OTP
+last_sent = SENT.last_sent
 
 
 def otp_rate(rate: float) -> float:
@@ -83,15 +84,6 @@ def check_eligible(brand: Record) -> None:
         )
 
 
-def last_sent(store: Store, brand_sid: str) -> float | None:
-    """When a2pctl last sent this brand an OTP, if it did."""
-    raw = store.get_blob(_BLOB_PREFIX + brand_sid)
-    if raw is None:
-        return None
-    value = json.loads(raw).get("sent_at")
-    return float(value) if isinstance(value, int | float) else None
-
-
 def approved_at(brand: Record) -> float | None:
     """When an APPROVED, unverified sole-proprietor brand was approved, which is when
     Twilio sent its first OTP by itself (the record's last update, as nothing else
@@ -128,21 +120,15 @@ def resend(
 ) -> list[OtpResult]:
     """Resend the OTP for each reference (BN… or registration name), refusing where it
     cannot help. Unknown registration names are a UsageError before anything is sent."""
-    targets = [t for ref in refs for t in resolve_brands(store, ref.strip())]
-    gateways: dict[str | None, Gateway] = {}
     results = []
-    for ref, brand_sid, name, account in targets:
-        if brand_sid is None:
+    for ref, brand_sid, name, gateway, previous in sends.targets(refs, store, make_gateway, SENT):
+        if brand_sid is None or gateway is None:
             refusal = RegistrationFailed(
                 f"registration {name!r} has no brand yet",
                 hint="run `a2pctl register FILE`; the first OTP goes out on brand approval",
             )
             results.append(OtpResult(ref, None, name, error=refusal))
             continue
-        if account not in gateways:
-            gateways[account] = make_gateway(account)
-        gateway = gateways[account]
-        previous = last_sent(store, brand_sid)
         try:
             brand = gateway.fetch_brand(brand_sid)
             check_eligible(brand)
@@ -155,38 +141,6 @@ def resend(
             results.append(OtpResult(ref, brand_sid, name, previous_sent_at=previous, error=err))
             continue
         sent_at = clock.now()
-        count = _count(store, brand_sid) + 1
-        store.put_blob(_BLOB_PREFIX + brand_sid, json.dumps({"sent_at": sent_at, "count": count}))
+        SENT.record(store, brand_sid, sent_at)
         results.append(OtpResult(ref, brand_sid, name, sent_at, previous))
     return results
-
-
-_Target = tuple[str, str | None, str | None, str | None]
-
-
-def resolve_brands(store: Store, ref: str) -> list[_Target]:
-    """(ref, brand SID or None, registration name, account) for each brand a ref names
-    (a BN… SID or a registration name; also used by the 2FA resend)."""
-    if ref.startswith("BN"):
-        record = store.find_resource(ref)
-        return [(ref, ref, record.name if record else None, record.account if record else None)]
-    regs = store.find_registrations(ref)
-    if not regs:
-        raise UsageError(
-            f"{ref!r} is neither a brand SID (BN…) nor a registration in {store.location}",
-            hint="pass a BN… SID or a registration name (see `a2pctl status`)",
-        )
-    found: list[_Target] = []
-    for reg in regs:
-        brands = [
-            r for r in store.resources(name=reg.name, account=reg.account) if r.kind == "brand"
-        ]
-        mine: list[_Target] = [(ref, b.sid, reg.name, reg.account) for b in brands]
-        found += mine or [(ref, None, reg.name, reg.account)]
-    return found
-
-
-def _count(store: Store, brand_sid: str) -> int:
-    raw = store.get_blob(_BLOB_PREFIX + brand_sid)
-    value = json.loads(raw).get("count") if raw else 0
-    return value if isinstance(value, int) else 0

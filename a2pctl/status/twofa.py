@@ -24,12 +24,13 @@ from a2pctl.pacing import Clock
 from a2pctl.remediation import codes
 from a2pctl.remediation.catalogue import SOLE_PROPRIETOR
 from a2pctl.state.store import Store
-from a2pctl.status.otp import resolve_brands
+from a2pctl.status import sends
 
 TWO_FA_CODES = frozenset(range(21736, 21742))  # Authentication+ errors (changelog 2025-08-07)
 PROFILE_TYPE = "us_a2p_messaging_profile_information"  # the end user with company_type
 _VERIFIED = frozenset({"VERIFIED", "VETTED_VERIFIED"})
-_BLOB_PREFIX = "2fa:"  # store blob per brand: {"sent_at": epoch seconds, "count": n}
+SENT = sends.SendLog("2fa:")  # when and how often a2pctl sent each brand its 2FA e-mail
+last_sent = SENT.last_sent
 
 
 @dataclass(frozen=True)
@@ -119,12 +120,6 @@ def check_eligible(brand: Record, profile: Profile) -> None:
         )
 
 
-def last_sent(store: Store, brand_sid: str) -> float | None:
-    raw = store.get_blob(_BLOB_PREFIX + brand_sid)
-    value = json.loads(raw).get("sent_at") if raw else None
-    return float(value) if isinstance(value, int | float) else None
-
-
 def resend(
     refs: Sequence[str],
     *,
@@ -134,21 +129,15 @@ def resend(
 ) -> list[TwoFaResult]:
     """A new 2FA e-mail for each reference (BN… or registration name), or the reason
     why not. Unknown registration names are a UsageError before anything is sent."""
-    targets = [t for ref in refs for t in resolve_brands(store, ref.strip())]
-    gateways: dict[str | None, Gateway] = {}
     results: list[TwoFaResult] = []
-    for ref, brand_sid, name, account in targets:
-        if brand_sid is None:
+    for ref, brand_sid, name, gateway, previous in sends.targets(refs, store, make_gateway, SENT):
+        if brand_sid is None or gateway is None:
             refusal = RegistrationFailed(
                 f"registration {name!r} has no brand yet",
                 hint="run `a2pctl register FILE`; the first 2FA e-mail follows the brand review",
             )
             results.append(TwoFaResult(ref, None, name, error=refusal))
             continue
-        if account not in gateways:
-            gateways[account] = make_gateway(account)
-        gateway = gateways[account]
-        previous = last_sent(store, brand_sid)
         profile = Profile(None, None)
         try:
             brand = gateway.fetch_brand(brand_sid)
@@ -163,8 +152,7 @@ def resend(
             results.append(TwoFaResult(ref, brand_sid, name, None, None, previous, err))
             continue
         sent_at = clock.now()
-        count = _count(store, brand_sid) + 1
-        store.put_blob(_BLOB_PREFIX + brand_sid, json.dumps({"sent_at": sent_at, "count": count}))
+        SENT.record(store, brand_sid, sent_at)
         contact = profile.brand_contact_email
         results.append(TwoFaResult(ref, brand_sid, name, sent_at, contact, previous))
     return results
@@ -194,9 +182,3 @@ def _error_codes(brand: Record) -> list[int]:
             if isinstance(code, int) or (isinstance(code, str) and code.isdigit()):
                 found.append(int(code))
     return found
-
-
-def _count(store: Store, brand_sid: str) -> int:
-    raw = store.get_blob(_BLOB_PREFIX + brand_sid)
-    value = json.loads(raw).get("count") if raw else 0
-    return value if isinstance(value, int) else 0
