@@ -22,6 +22,7 @@ OPTION_METAVARS = {
     "account_sid": "SID",
     "test_id": "ID",
     "test_wait": "SECONDS",
+    "output": "FILE",  # status --output
 }
 ARGUMENT_METAVARS = {"files": "FILE", "refs": "REF", "file": "FILE"}
 

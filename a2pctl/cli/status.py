@@ -1,9 +1,12 @@
 """The `status` command: the last known state from the store, Twilio asked only about what
-can still change (`--refresh`), filters for many registrations, table, JSON or CSV."""
+can still change (`--refresh`), filters for many registrations, table, JSON, CSV or an
+HTML report (on stdout, or written to `--output FILE` readable by its owner only)."""
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -26,7 +29,7 @@ from a2pctl.errors import UsageError
 if TYPE_CHECKING:
     from a2pctl.state.store import Registration
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "html")
 
 
 def refresh_all_spelling(args: list[str]) -> list[str]:
@@ -73,7 +76,15 @@ def status(
     ] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="table, json (= --json) or csv.", show_default=False),
+        typer.Option("--format", help="table, json (= --json), csv or html.", show_default=False),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help="With --format html: write the report to this file (mode 0600) instead of stdout.",
+            show_default=False,
+        ),
     ] = None,
     watch: Annotated[
         bool,
@@ -106,6 +117,9 @@ def status(
     from a2pctl.status.refs import GLOB
 
     form = _format(fmt, json_out)
+    if output is not None and str(output) == "-":
+        output = None  # `--output -`: stdout, as without it
+    _check_output(form, output, watch)
     refs = refs or []
     exact = [r for r in refs if not (GLOB & set(r))]
 
@@ -142,6 +156,8 @@ def status(
             if form == "csv":
                 sys.stdout.write(report_status.status_rows_csv(result))
                 return
+            if form == "html":
+                return  # one page, below
             if watch and out.is_terminal:
                 out.clear()  # --watch redraws in place on a terminal
             details = True if current().verbose or exact else None
@@ -154,6 +170,15 @@ def status(
             show(final)
     if form == "json" and not watch:
         report.print_json(report_status.status_document(final))
+    if form == "html":
+        from a2pctl.report import status_html
+
+        page = status_html.status_page(final)
+        if output is None:
+            sys.stdout.write(page)
+        else:
+            write_private(output, page)
+            console(stderr=True).print(f"wrote {output}", markup=False, highlight=False)
     exit_with(final.exit_code)
 
 
@@ -165,3 +190,54 @@ def _format(fmt: str | None, json_out: bool) -> str:
     if json_out and fmt != "json":
         raise UsageError(f"--json and --format {fmt} disagree", hint="give one of them")
     return fmt
+
+
+def _check_output(form: str, output: Path | None, watch: bool) -> None:
+    """Refuse what cannot work before anything is asked: an HTML page redrawn by --watch,
+    --output for another format, a directory or a missing one as the file."""
+    if form == "html" and watch:
+        raise UsageError(
+            "--format html does not go with --watch",
+            hint="the HTML report is one snapshot: drop --watch (or use --watch --json)",
+        )
+    if output is None:
+        return
+    if form != "html":
+        raise UsageError(
+            "--output writes the HTML report", hint="add --format html", field="--output"
+        )
+    if output.is_dir():
+        raise UsageError(
+            f"--output {output} is a directory",
+            hint=f"name a file, e.g. {output / 'status.html'}",
+            field="--output",
+        )
+    parent = output.parent
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {output}: {parent} is not a directory", field="--output")
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to `path` atomically (a temporary file beside it, renamed over it),
+    readable and writable by its owner only (0600): the report holds customer data.
+    An unwritable path is a UsageError."""
+    import tempfile  # here: `a2pctl --help` does not load it
+
+    if path.is_dir():
+        raise UsageError(f"--output {path} is a directory", field="--output")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}", field="--output") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(temporary, 0o600)  # mkstemp's mode already; said here, not assumed
+        os.replace(temporary, path)
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UsageError(
+                f"cannot write {path}: {exc.strerror or exc}", field="--output"
+            ) from None
+        raise

@@ -211,15 +211,18 @@ def _age(row: Row, now: float) -> Any:
     seen = [i.seen_at for i in row.items if i.seen_at is not None]
     if not seen:
         return Text("—", style="dim")
-    seconds = max(0.0, now - min(seen))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            text = f"{int(seconds // size)}{unit}"
-            break
-    else:
-        text = f"{int(seconds)}s"
+    text = age_label(now - min(seen))
     stale = any(i.stale for i in row.items)
     return Text(f"{text} stale" if stale else text, style="yellow" if stale else "dim")
+
+
+def age_label(seconds: float) -> str:
+    """An age in its largest whole unit: `45s`, `5m`, `2h`, `3d`."""
+    seconds = max(0.0, seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
 
 
 def status_rows_csv(report: StatusReport) -> str:
