@@ -121,9 +121,8 @@ def status_page(report: StatusReport) -> str:
     ]
     if document["offline"]:
         parts.append(
-            f'<p class="offline" id="offline"><strong>Twilio could not be asked:</strong> '
-            f"{e(document['offline'])}. The last known states are shown, marked "
-            '<span class="stale">stale</span>.</p>'
+            f'<p class="offline" id="offline"><strong>Offline.</strong> {e(document["offline"])} '
+            'States marked <span class="stale">stale</span> may be out of date.</p>'
         )
     parts += _summary(document["summary"], document["items"], report)
     if not rows:
