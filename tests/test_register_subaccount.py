@@ -111,3 +111,22 @@ def test_the_subaccount_token_is_never_stored_or_reported(
     assert token not in json.dumps(asdict(registered.outcome), default=str).encode()
     assert token not in repr(registered.outcome).encode()
     assert token not in registered.world.simulator.dump().encode()
+
+
+def test_the_token_fetch_counts_against_the_main_accounts_rate(tmp_path: Path) -> None:
+    """It is the main account's request: paced by its limit, not the subaccount's (four
+    workers reading four subaccounts' tokens at once would otherwise go over it)."""
+    world = make_world(tmp_path)
+    paced: list[str] = []
+    acquire = world.limiter.acquire
+
+    def recording(account: str) -> None:
+        paced.append(account)
+        acquire(account)
+
+    world.limiter.acquire = recording  # type: ignore[method-assign]
+    gateway = world.gateway(SUBACCOUNT)
+    gateway.list_brands()
+    assert paced == [SANDBOX_ACCOUNT_SID, SUBACCOUNT]
+    first = world.recorder.hits[0]
+    assert (first.path, first.auth) == (ACCOUNT_FETCH, MAIN)

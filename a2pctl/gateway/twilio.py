@@ -221,6 +221,7 @@ class TwilioGateway(LifecycleOperations):
         if isinstance(transport, InProcessTransport) and transport.sleep is None:
             transport = InProcessTransport(transport.simulator, clock.sleep)
         self.account_sid = account_sid or credentials.account_sid
+        self._paced_as = self.account_sid  # whose rate limit the next request counts against
         self._clock = clock
         self._max_attempts = max_attempts
         self._max_backoff = max_backoff
@@ -229,7 +230,7 @@ class TwilioGateway(LifecycleOperations):
         self._api_url = api_url
         self.http_client = _HttpClient(
             rewrite=_base_rewriter(api_url) if api_url else None,
-            before_send=lambda: limiter.acquire(self.account_sid),
+            before_send=lambda: limiter.acquire(self._paced_as),
             transport=transport,
             timeout=timeout,
         )
@@ -267,10 +268,14 @@ class TwilioGateway(LifecycleOperations):
                 "API key of the subaccount with TWILIO_ACCOUNT_SID set to the subaccount",
             )
         main = self._library_client(creds.username, creds.password, creds.account_sid)
-        account = self._call(
-            f"GET /2010-04-01/Accounts/{sub}.json",
-            lambda: main.api.v2010.accounts(sub).fetch(),
-        )
+        self._paced_as = creds.account_sid  # a request of the main account, at its rate
+        try:
+            account = self._call(
+                f"GET /2010-04-01/Accounts/{sub}.json",
+                lambda: main.api.v2010.accounts(sub).fetch(),
+            )
+        finally:
+            self._paced_as = sub
         token = str(account.auth_token or "")
         if not token:
             raise GatewayError(
