@@ -19,7 +19,7 @@ from a2pctl.errors import ExitCode
 from a2pctl.spec import customer as spec
 from a2pctl.spec import loader as spec_yaml
 from a2pctl.spec import rules as spec_rules
-from a2pctl.spec.customer import Customer, FileCheck, InvalidFiles, Problem, check_file, field_line
+from a2pctl.spec.customer import Customer, FileCheck, InvalidFiles, Problem, check_file
 from a2pctl.spec.loader import parse_field
 
 SP = "sole-proprietor.yaml"
@@ -395,12 +395,16 @@ def test_a_missing_key_points_at_its_section(tmp_path: Path) -> None:
     assert problem.line == text.splitlines().index("address:") + 1
 
 
-def test_field_line_finds_list_items_and_falls_back_to_the_section() -> None:
+def test_a_checked_file_knows_its_lines_from_the_one_load(tmp_path: Path) -> None:
     lines = (EXAMPLES / STD).read_text(encoding="utf-8").splitlines()
     second_sample = next(i for i, s in enumerate(lines) if "your package ships" in s) + 1
-    assert field_line(EXAMPLES / STD, "campaign.message_samples[1]") == second_sample
-    assert field_line(EXAMPLES / STD, "campaign.opt_in_message") == lines.index("campaign:") + 1
-    assert field_line(EXAMPLES / "missing.yaml", "name") is None
+    copy = tmp_path / STD
+    copy.write_text((EXAMPLES / STD).read_text(encoding="utf-8"), encoding="utf-8")
+    check = check_file(copy)
+    copy.unlink()  # the lines come from the load, not from reading the file again
+    assert check.line_of("campaign.message_samples[1]") == second_sample
+    assert check.line_of("campaign.opt_in_message") == lines.index("campaign:") + 1
+    assert check_file(EXAMPLES / "missing.yaml").line_of("name") is None
 
 
 LIBYAML = getattr(yaml, "CSafeLoader", None)

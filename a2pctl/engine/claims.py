@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from a2pctl.spec import crossfile
-from a2pctl.spec.customer import FileCheck, Problem, field_line
+from a2pctl.spec.customer import FileCheck, Problem
 from a2pctl.state.markers import CLAIMS, DEREGISTERED, deregistered_at
 from a2pctl.state.store import Registration, Store
 
@@ -98,6 +98,6 @@ def _not_taken_off(result: FileCheck, store: Store, account: str | None) -> File
             "its campaign is deleted and its numbers are out of the service; leave this file "
             f"out (to take the customer on again: `a2pctl deregister --forget {customer.name}`)"
         )
-        problem = Problem(result.file, field_line(Path(result.file), "name"), "name", message)
+        problem = Problem(result.file, result.line_of("name"), "name", message)
         return replace(result, valid=False, errors=[*result.errors, problem])
     return result

@@ -87,6 +87,7 @@ class Run:
         self.waiting: str | None = None  # set while polling a gate
         self.outcome: Outcome | None = None
         self.warnings: list[str] = []
+        self.line_of: Callable[[str], int | None] = lambda field: None  # the file's lines
         self._changes_applied = False
         self.poll_seconds = 0.0  # set by each advance; fee-bearing look-ups are spaced by it
         self.until: Until = "submitted"  # or "verified": wait through the campaign review
@@ -254,7 +255,7 @@ class Run:
         errors: list[dict[str, Any]] | None = None,
     ) -> None:
         self.refresh()
-        errors = [_with_line(error, self.path) for error in errors or []]
+        errors = [_with_line(error, self.line_of) for error in errors or []]
         self.outcome = Outcome(
             name=self.name,
             flow=self.customer.flow,
@@ -268,14 +269,12 @@ class Run:
         )
 
 
-def _with_line(error: dict[str, Any], path: Path) -> dict[str, Any]:
-    """Point an error at the line of its field in the customer file."""
-    from a2pctl.spec import customer as spec
-
+def _with_line(error: dict[str, Any], line_of: Callable[[str], int | None]) -> dict[str, Any]:
+    """Point an error at the line of its field in the customer file (as it was loaded)."""
     field = error.get("field")
     if not field or error.get("line") is not None:
         return error
-    return {**error, "line": spec.field_line(path, field)}
+    return {**error, "line": line_of(field)}
 
 
 def _error_dict(err: A2pError) -> dict[str, Any]:
@@ -353,6 +352,7 @@ def register(
             gateways[account] = make_gateway(customer.account_sid)
         run = Run(customer, Path(check.file), account, gateways[account], store, clock, watcher)
         run.warnings = [str(problem) for problem in check.warnings]
+        run.line_of = check.line_of
         run.until = until
         runs.append(run)
     deadline = clock.now() + timeout

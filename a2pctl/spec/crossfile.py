@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from a2pctl.spec import loader
-from a2pctl.spec.customer import FileCheck, Problem, field_line
+from a2pctl.spec.customer import FileCheck, Problem
 from a2pctl.spec.models import Customer
 
 # TCR's lifetime limits for sole proprietors, across all brands of all vendors.
@@ -285,7 +285,8 @@ def across_files(
         owner = owners[clash.entry]
         file = results[owner].file
         text = loader.format_field(clash.path)
-        added[owner].append(Problem(file, field_line(Path(file), text), text, clash.message))
+        line = results[owner].line_of(text)
+        added[owner].append(Problem(file, line, text, clash.message))
     out: list[FileCheck] = []
     for index, result in enumerate(results):
         more = list(dict.fromkeys(added.get(index, [])))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import json
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,6 @@ __all__ = [
     "SoleProprietorInfo",
     "check_data",
     "check_file",
-    "field_line",
     "json_schema_text",
     "load_customers",
 ]
@@ -83,6 +82,12 @@ class FileCheck:
     errors: list[Problem]
     warnings: list[Problem]
     customer: Customer | None
+    lines: dict[loader.Path, int] = field(default_factory=dict, repr=False)  # as loaded
+
+    def line_of(self, dotted: str) -> int | None:
+        """The line of a dotted field (`campaign.message_samples[0]`) or of its closest
+        ancestor, from the file as it was loaded (never read again)."""
+        return loader.nearest_line(self.lines, loader.parse_field(dotted))
 
 
 class InvalidFiles(UsageError):
@@ -123,7 +128,7 @@ def check_file(path: Path) -> FileCheck:
     customer, found, advised = check_data(loaded.data)
     errors = [problem(path, message) for path, message in found]
     warnings = [problem(path, message) for path, message in advised]
-    return FileCheck(label, not errors, _tidy(errors), _tidy(warnings), customer)
+    return FileCheck(label, not errors, _tidy(errors), _tidy(warnings), customer, loaded.lines)
 
 
 Finding = tuple[loader.Path, str]
@@ -156,7 +161,7 @@ def load_customers(paths: list[Path]) -> list[tuple[Path, Customer]]:
             continue
         earlier = first.setdefault(check.customer.name, str(path))
         if earlier != str(path):
-            line = field_line(path, "name")
+            line = check.line_of("name")
             message = f"{check.customer.name!r} is also the name in {earlier}: names must be unique"
             problems.append(Problem(str(path), line, "name", message))
     if problems:
@@ -168,16 +173,6 @@ def json_schema_text() -> str:
     """The JSON Schema of the customer file, generated from the models."""
     schema = {"$schema": SCHEMA_DIALECT, **Customer.model_json_schema()}
     return json.dumps(schema, indent=2, ensure_ascii=False)
-
-
-def field_line(path: Path, field: str) -> int | None:
-    """The line of a dotted field (`campaign.message_samples[0]`), or of its closest
-    ancestor in the file; None when the file cannot be read."""
-    text, _ = _read(path)
-    if text is None:
-        return None
-    loaded = loader.load(text)
-    return loader.nearest_line(loaded.lines, loader.parse_field(field))
 
 
 # --- reading -----------------------------------------------------------------------------
