@@ -66,14 +66,19 @@ def create_once(
     *,
     fee: bool = False,
     look_first: bool = False,
+    new_base: bool = False,
 ) -> Record:
     """Create once. `look_first`: always look the resource up before creating it;
     `fee`: that, and never create again after a lost answer until a later look.
+    `new_base`: what the resource is built on was created by this very run (a brand on
+    bundles created minutes ago), so it cannot exist yet: no look first, unless this
+    step was started before or the registration is adopting.
     Once a resource turns up that the store never recorded (the store was lost or
     replaced), the registration is `ADOPTING`: every later create looks first too."""
     record = run.record(step.name)
     adopting = is_adopting(run)
-    if fee or look_first or adopting or (record is not None and record.status == "started"):
+    started = record is not None and record.status == "started"
+    if ((fee or look_first) and not new_base) or adopting or started:
         found = lookup()
         if found is not None:
             if record is None and not adopting:
@@ -97,6 +102,7 @@ def create_once(
     sid = created.get("sid")
     if sid:
         run.store.record_sid(run.name, run.account, step.name, str(sid))
+        run.created.add(step.name)
     return created
 
 
