@@ -6,7 +6,8 @@ is not finished) or `Fail` (a documented rejection). Creates go through
 answer arrives, and a step found `started` without a SID is looked up before
 anything is created again. Fee-bearing resources (brand, campaign) and the
 bundles (found by their deterministic friendly names) are looked up before
-*every* create, so even a lost state store cannot cause a second brand.
+every create, so even a lost state store cannot cause a second brand; only a
+brand on bundles this very process created is not (it cannot exist yet).
 """
 
 from __future__ import annotations
