@@ -16,12 +16,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from a2pctl.engine import actions, completion, fixes, schedule
+from a2pctl.engine import actions, completion, fixes
 from a2pctl.engine.actions.results import error
 from a2pctl.engine.fixes import RECREATE_PAUSE_SECONDS
 from a2pctl.engine.outcomes import Outcome, Until, invalid_outcome
 from a2pctl.engine.plan import OutcomeKind, next_step, resources
 from a2pctl.engine.reconcile import CAMPAIGN_DELETED
+from a2pctl.engine.schedule import by_account as _schedule  # a thread per account
 from a2pctl.errors import A2pError, UsageError
 from a2pctl.flows import build_flow
 from a2pctl.flows.model import Flow, Step
@@ -362,7 +363,7 @@ def register(
             store.upsert_registration(
                 run.name, run.account, run.customer.flow, str(run.path.resolve())
             )
-        schedule.by_account(
+        _schedule(
             runs,
             clock,
             watcher,

@@ -149,7 +149,7 @@ def schedule(
         remaining = ready_at - clock.now()
         if remaining > 0:
             observer.waiting(run.name, run.waiting or "the next step", remaining)
-            clock.sleep(min(remaining, TICK_SECONDS))
+            _sleep(store, clock, min(remaining, TICK_SECONDS), alone=stop is None)
             now = clock.now()
             if waiting:
                 for woken in _heard(runs, waiting, index_of, heard_until, now):
@@ -165,6 +165,17 @@ def schedule(
             waiting.add(index)
         else:
             waiting.discard(index)
+
+
+def _sleep(store: object, clock: Clock, seconds: float, *, alone: bool) -> None:
+    """Wait between steps. Alone in its thread, a store that can wake early does (a
+    `nap`: on PostgreSQL, LISTEN for another process's event); threads share the store's
+    one connection, so they sleep on the clock and see an event at the next tick."""
+    nap = getattr(store, "nap", None) if alone else None
+    if nap is not None:
+        nap(seconds)
+    else:
+        clock.sleep(seconds)
 
 
 def _heard(

@@ -15,10 +15,8 @@ tightened on every open; a damaged, full, read-only or vanished file ends in a
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from a2pctl.state.records import (
     campaign_key,
 )
 from a2pctl.state.schema import SCHEMA_VERSION
+from a2pctl.state.serial import serialised
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -49,32 +48,11 @@ def _dumps(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, default=str)
 
 
-def _serialised(cls: type[Store]) -> type[Store]:
-    """Each public method holds the store's (reentrant) lock for its whole length, `_tx`
-    transactions included: threads (one per account) share one store, and another
-    thread's statement never lands inside a transaction. Private helpers (`_tx`) are
-    only called from public methods, under the lock."""
-    for name, member in list(vars(cls).items()):
-        if callable(member) and not name.startswith("_") and not isinstance(member, classmethod):
-            setattr(cls, name, _holding_lock(member))
-    return cls
-
-
-def _holding_lock(method: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(method)
-    def locked(self: Store, *args: Any, **kwargs: Any) -> Any:
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    return locked
-
-
-@_serialised
+@serialised  # threads (one per account) share one store
 class Store:
     """The SQLite state store. Open with `Store.open(path, clock)`."""
 
     def __init__(self, conn: database.Connection, path: Path, clock: Clock) -> None:
-        self._lock = threading.RLock()
         self._conn = conn
         self.path = path
         self._clock = clock
@@ -356,17 +334,15 @@ class Store:
     @contextmanager
     def lock(self, name: str, account: str) -> Iterator[None]:
         """Hold the writer lease of one registration, or raise LockedError (`leases`)."""
-        with self._lock:
-            leases.acquire(self._conn, self._clock, self.holder, name, account)
-            if not self._held:
-                self._renewed_at = self._clock.now()
-            self._held.add((name, account))
+        leases.acquire(self._conn, self._clock, self.holder, name, account)
+        if not self._held:
+            self._renewed_at = self._clock.now()
+        self._held.add((name, account))
         try:
             yield
         finally:
-            with self._lock:
-                self._held.discard((name, account))
-                leases.release(self._conn, self.holder, name, account)
+            self._held.discard((name, account))
+            leases.release(self._conn, self.holder, name, account)
 
     def renew_leases(self) -> None:
         """Renew every lease this store holds (`LeaseLost` if one was taken over)."""
