@@ -88,13 +88,21 @@ def fleet_store(path: Path, clock: FakeClock) -> None:
             row = (rid, kind, name, ACCOUNT, status, json.dumps(detail), "register", now)
             resources.append(row)
     with sqlite3.connect(path) as db:
-        db.executemany("INSERT INTO registrations VALUES (?, ?, ?, ?, ?, ?)", registrations)
+        db.executemany(
+            "INSERT INTO registrations (name, account, flow, file, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            registrations,
+        )
         db.executemany(
             "INSERT INTO steps (name, account, step, status, sid, data, started_at, finished_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             step_rows,
         )
-        db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?, ?)", resources)
+        db.executemany(
+            "INSERT INTO resources (sid, kind, name, account, status, detail, source, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            resources,
+        )
     db.close()
 
 

@@ -97,9 +97,12 @@ def test_each_account_sends_at_its_own_rate_in_its_own_thread_all_at_once(
         gaps = [b.at - a.at for a, b in itertools.pairwise(sent)]
         assert min(gaps) >= 1.0 - 1e-9, account  # each account keeps its own 1 request/s
         assert span(sent) <= one_account + 1.0  # ...and takes what it takes alone
-    # All at once: the whole run takes what one account takes, not four times that.
-    assert span(hits) <= one_account + 1.0
-    assert max(sent[0].at for sent in grouped.values()) - hits[0].at <= 1.0
+    # All at once: the whole run takes what one account takes, not four times that. Each
+    # subaccount's token is read by the main account, a request at the main account's
+    # rate (with main's pacing of it, 1 s apart): the starts may be that far apart.
+    stagger = len(ACCOUNTS) - 1.0
+    assert span(hits) <= one_account + stagger + 1.0
+    assert max(sent[0].at for sent in grouped.values()) - hits[0].at <= stagger
     # One thread per account, the same for all its requests.
     thread_of: dict[str, set[str]] = defaultdict(set)
     for hit, thread in zip(hits, threads, strict=True):
