@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Protocol
 
 
@@ -21,6 +23,8 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    shared_by_threads = True  # real time: every thread sees the same
+
     def now(self) -> float:
         return time.time()
 
@@ -76,3 +80,83 @@ class RateLimiter:
             self._next[account] = slot + self.interval
         if slot > now:
             self._clock.sleep(slot - now)
+
+
+class ThreadedFakeClock(FakeClock):
+    """A fake clock that several threads share as they would share real time, yet
+    deterministically: one participating thread runs at a time; a thread that sleeps
+    hands over, and once every participant sleeps (none still to arrive), the one due
+    first (then the lowest rank) wakes, with the clock moved to its wake time.
+
+    The engine runs one thread per account (`engine/schedule.py`); on this clock the
+    default tests see those threads overlap in simulated time, request for request the
+    same each run. A participant must never sleep while holding a lock another one
+    needs (the limiter, the store and the simulator sleep outside theirs).
+    """
+
+    shared_by_threads = True
+
+    def __init__(self, start: float = 1_767_225_600.0) -> None:
+        super().__init__(start)
+        self._cond = threading.Condition()
+        self._rank: dict[int, int] = {}  # participating thread → its rank
+        self._due: dict[int, float] = {}  # participants asleep → when they wake
+        self._arriving = 0  # participants announced by `threads` that have not arrived
+        self._running: int | None = None
+
+    def threads(self, count: int) -> list[AbstractContextManager[None]]:
+        """One context per thread to start, entered first thing in that thread."""
+        with self._cond:
+            self._arriving += count
+        return [self._participant(rank) for rank in range(count)]
+
+    @contextmanager
+    def _participant(self, rank: int) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._cond:
+            self._arriving -= 1
+            self._rank[me], self._due[me] = rank, self._now
+            self._cond.notify_all()  # the last to arrive lets the first due go
+            self._turn(me)
+        try:
+            yield
+        finally:
+            with self._cond:
+                del self._rank[me]
+                self._due.pop(me, None)
+                self._running = None
+                self._cond.notify_all()
+
+    def sleep(self, seconds: float) -> None:
+        me = threading.get_ident()
+        if me not in self._rank:  # not a participant (one thread alone): a FakeClock
+            super().sleep(seconds)
+            return
+        with self._cond:
+            self.sleeps.append(seconds)
+            self._due[me] = self._now + max(seconds, 0.0)
+            self._running = None
+            self._cond.notify_all()
+            self._turn(me)
+
+    def _turn(self, me: int) -> None:
+        """Wait (holding the condition) until it is this thread's turn to run."""
+        while not (self._running is None and not self._arriving and self._first() == me):
+            self._cond.wait()
+        self._now = max(self._now, self._due.pop(me))
+        self._running = me
+
+    def _first(self) -> int:
+        return min(self._due, key=lambda ident: (self._due[ident], self._rank[ident]))
+
+
+def thread_contexts(clock: Clock, count: int) -> list[AbstractContextManager[None]] | None:
+    """Contexts for `count` threads sharing `clock` (entered in each), or None when the
+    clock cannot be shared by threads (a plain FakeClock: one timeline, one thread)."""
+    if not getattr(clock, "shared_by_threads", False):
+        return None
+    threads = getattr(clock, "threads", None)
+    if threads is None:
+        return [nullcontext() for _ in range(count)]
+    contexts: list[AbstractContextManager[None]] = threads(count)
+    return contexts

@@ -150,8 +150,12 @@ class World:
         )
 
 
-def make_world(tmp_path: Path, scenario: str = "default", *, rate: float = 1.0) -> World:
-    clock = FakeClock()
+def make_world(
+    tmp_path: Path, scenario: str = "default", *, rate: float = 1.0, clock: FakeClock | None = None
+) -> World:
+    """`clock`: a `ThreadedFakeClock` runs each account in its own thread (on simulated
+    time); the default, a plain `FakeClock`, runs everything in the calling thread."""
+    clock = clock or FakeClock()
     store = Store.open(tmp_path / "state.db", clock)
     simulator = Simulator(now=clock.now, scenario=scenario, review_seconds=120.0)
     return World(clock, store, simulator, Recorder(simulator, clock), rate=rate)

@@ -7,6 +7,7 @@ Nothing here reads the environment: `cli/app.py` does, and passes what it found.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -213,15 +214,19 @@ def open_runtime(
 class _SavingSimulator:
     """The in-process simulator as `InProcessTransport` sees it, saving the simulated
     account into the store after every request it answers: a process killed outright
-    (no `finally`) leaves the account as Twilio would, never behind the step records."""
+    (no `finally`) leaves the account as Twilio would, never behind the step records.
+    One request at a time (accounts run in threads): a save never overtakes a newer one;
+    an answer's simulated latency is slept by the transport, outside this lock."""
 
     def __init__(self, simulator: Simulator, save: Callable[[], None]) -> None:
         self._simulator = simulator
         self._save = save
+        self._lock = threading.Lock()
 
     def handle(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> object:
-        answer = self._simulator.handle(method, url, headers, body)
-        self._save()
+        with self._lock:
+            answer = self._simulator.handle(method, url, headers, body)
+            self._save()
         return answer
 
 

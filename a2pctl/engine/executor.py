@@ -2,10 +2,10 @@
 
 Each registration is a `Run` that performs one step per `advance()` (`actions`
 records the intent, sends through the gateway and its limiter, records the SID). The
-scheduler always advances the run that is ready soonest, so while one
-customer waits out a pause or a review, the others' requests proceed; every
-request of an account passes the one shared rate limiter inside the gateway.
-Nothing is slept except through the injected clock.
+scheduler (`schedule`) always advances the run that is ready soonest, so while one
+customer waits out a pause or a review, the others' requests proceed, and runs each
+account in its own thread; every request of an account passes the one shared rate
+limiter inside the gateway. Nothing is slept except through the injected clock.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from a2pctl.engine.fixes import RECREATE_PAUSE_SECONDS
 from a2pctl.engine.outcomes import Outcome, Until, invalid_outcome
 from a2pctl.engine.plan import OutcomeKind, next_step, resources
 from a2pctl.engine.reconcile import CAMPAIGN_DELETED
+from a2pctl.engine.schedule import by_account as _schedule  # a thread per account
 from a2pctl.errors import A2pError, UsageError
 from a2pctl.flows import build_flow
 from a2pctl.flows.model import Flow, Step
@@ -32,9 +33,6 @@ from a2pctl.state.store import StepRecord, Store
 if TYPE_CHECKING:
     from a2pctl.spec.customer import Customer, FileCheck
 
-# Largest single sleep while waiting, so progress displays can count down and events
-# recorded meanwhile (by `events serve`) wake the registration they concern.
-TICK_SECONDS = 1.0
 # The first look at a review comes this soon; each next one twice as late, up to
 # --poll-seconds (a review that ends in seconds is seen in seconds, a long one costs
 # one request a minute).
@@ -94,6 +92,9 @@ class Run:
         self.polls = 0  # looks at the same review so far: the back-off grows with them
         self.timed_out_at: float | None = None
         self.numbers_rechecked = False
+        # Steps whose resource this process created (not found): what is built on them
+        # cannot exist yet, so it is not looked up first (`create_once`).
+        self.created: set[str] = set()
 
     # --- helpers the action handlers use ---------------------------------------------
     def record(self, step: str) -> StepRecord | None:
@@ -378,47 +379,3 @@ def register(
         assert run.outcome is not None
         outcomes[str(run.path)] = run.outcome
     return [outcomes[check.file] for check in checks]
-
-
-def _schedule(
-    runs: list[Run],
-    clock: Clock,
-    observer: Observer,
-    *,
-    wait: bool,
-    deadline: float,
-    poll: float,
-    pause: float,
-) -> None:
-    order = {id(run): index for index, run in enumerate(runs)}
-    turns: dict[int, int] = {id(run): 0 for run in runs}
-    heard_until = clock.now()
-    while True:
-        active = [run for run in runs if run.outcome is None]
-        if not active:
-            return
-        active[0].store.keep_leases()  # the leases stay ours while we wait
-        # Soonest ready first; among equals, the one advanced least (fair interleaving).
-        run = min(active, key=lambda r: (r.ready_at, turns[id(r)], order[id(r)]))
-        remaining = run.ready_at - clock.now()
-        if remaining > 0:
-            observer.waiting(run.name, run.waiting or "the next step", remaining)
-            run.store.nap(min(remaining, TICK_SECONDS))  # wakes on a recorded event
-            heard_until = _wake_on_events(active, clock, heard_until)
-            continue
-        turns[id(run)] += 1
-        run.advance(wait=wait, deadline=deadline, poll_seconds=poll, pause=pause)
-
-
-def _wake_on_events(runs: list[Run], clock: Clock, since: float) -> float:
-    """An event recorded for a registration that waits on a review (by `events serve`,
-    into the same store) makes it look now instead of at its next poll."""
-    now = clock.now()
-    waiting = [run for run in runs if run.waiting is not None and run.ready_at > now]
-    if not waiting:
-        return now
-    heard = waiting[0].store.registrations_with_events_after(since)
-    for run in waiting:
-        if (run.name, run.account) in heard:
-            run.ready_at, run.polls = now, 0
-    return now

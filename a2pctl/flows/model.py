@@ -116,7 +116,8 @@ class CheckSubmitted:
 
 @dataclass(frozen=True)
 class CreateBrand:
-    """POST /v1/a2p/BrandRegistrations — fee-bearing: looked up before every create."""
+    """POST /v1/a2p/BrandRegistrations — fee-bearing: looked up before every create (unless
+    this process created both bundles it is built on: `create_once`'s `new_base`)."""
 
     profile_step: str
     trust_step: str

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 # (code, description, fields, url) keys of each known shape, most specific first.
@@ -89,3 +91,20 @@ def _int(value: Any) -> int | None:
 
 def _raw(entry: Mapping[str, Any]) -> str:
     return json.dumps(entry, sort_keys=True, default=str)
+
+
+def plain_json(value: Any) -> Any:
+    """A library value as JSON shows it: dates as ISO-8601 (UTC `Z`), decimals as text."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.isoformat()
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_json(v) for v in value]
+    return value

@@ -22,8 +22,6 @@ import base64
 import json
 import random
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -45,7 +43,7 @@ from a2pctl.gateway.errors import (
     transport_failure,
 )
 from a2pctl.gateway.lifecycle import LifecycleOperations
-from a2pctl.gateway.records import normalised
+from a2pctl.gateway.records import normalised, plain_json
 from a2pctl.pacing import Clock, RateLimiter
 
 T = TypeVar("T")
@@ -140,6 +138,10 @@ class _HttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no ty
         self._rewrite = rewrite
         self._before_send = before_send
         self._transport = transport
+        # The environment (proxies, NO_PROXY, CA bundle) is read once per host, not on
+        # every request as `requests` does with `trust_env` (a scan of os.environ each).
+        self.session.trust_env = False
+        self._settings: dict[tuple[str, str], dict[str, Any]] = {}
 
     def request(
         self,
@@ -156,6 +158,7 @@ class _HttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no ty
             url = self._rewrite(url)
         self._before_send()
         if self._transport is None:
+            self.proxy = self._environment(url)["proxies"]
             response: Response = super().request(
                 method, url, params, data, headers, auth, timeout, allow_redirects
             )
@@ -164,6 +167,17 @@ class _HttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no ty
         if response.status_code >= 400:
             raise _ErrorAnswer(response.status_code, response.headers or {}, response.text)
         return response
+
+    def _environment(self, url: str) -> dict[str, Any]:
+        """What `requests` would take from the environment for this host, found once."""
+        host = urlsplit(url)[:2]
+        if host not in self._settings:
+            found: dict[str, Any] = dict(
+                requests.Session().merge_environment_settings(url, {}, None, None, None)
+            )
+            self.session.verify = found["verify"]  # REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE
+            self._settings[host] = found
+        return self._settings[host]
 
     def _send_in_process(
         self,
@@ -371,26 +385,10 @@ class TwilioGateway(LifecycleOperations):
 def _record(instance: Any) -> Record:
     """A library instance as Twilio's snake_case JSON: public attributes, dates as ISO-8601,
     `errors` in their one shape (gateway/records.py)."""
-    record = {k: _plain(v) for k, v in vars(instance).items() if not k.startswith("_")}
+    record = {k: plain_json(v) for k, v in vars(instance).items() if not k.startswith("_")}
     if isinstance(record.get("errors"), list):
         record["errors"] = normalised(record["errors"])
     return record
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.isoformat()
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 def library_failure(

@@ -271,7 +271,7 @@ def connect(path: Path, *, create: bool, read_only: bool) -> Connection:
 
 def connect_memory(path: Path) -> Connection:
     """A store that lives as long as the command, in place of the missing one at `path`."""
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     return Connection(conn, path, read_only=False)
 
 
@@ -289,7 +289,9 @@ def _connect_writable(path: Path) -> Connection:
     conn: sqlite3.Connection | None = None
     try:
         _prepare(path)
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        conn = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         # Writable in fact, not only opened so: a file SQLite can only read (its -shm

@@ -35,6 +35,7 @@ from a2pctl.state.records import (
     campaign_key,
 )
 from a2pctl.state.schema import SCHEMA_VERSION
+from a2pctl.state.serial import serialised
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -51,6 +52,7 @@ def _dumps(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, default=str)
 
 
+@serialised  # threads (one per account) share one store
 class Store:
     """The state store. Open with `Store.open(location, clock)`."""
 

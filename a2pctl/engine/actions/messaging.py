@@ -62,6 +62,9 @@ def create_brand(run: Run, step: Step, a: CreateBrand) -> Result:
             skip_automatic_sec_vet=a.skip_automatic_sec_vet,
         ),
         fee=True,
+        # Bundles this run created have no brand yet: the list of every brand in the
+        # account (a request per 1,000 brands) is for bundles found, or a lost answer.
+        new_base={a.profile_step, a.trust_step} <= run.created and not gone,
     )
     return Done(rec["sid"], rec.get("status"), record=rec)
 

@@ -6,7 +6,8 @@ is not finished) or `Fail` (a documented rejection). Creates go through
 answer arrives, and a step found `started` without a SID is looked up before
 anything is created again. Fee-bearing resources (brand, campaign) and the
 bundles (found by their deterministic friendly names) are looked up before
-*every* create, so even a lost state store cannot cause a second brand.
+every create, so even a lost state store cannot cause a second brand; only a
+brand on bundles this very process created is not (it cannot exist yet).
 """
 
 from __future__ import annotations
@@ -66,14 +67,19 @@ def create_once(
     *,
     fee: bool = False,
     look_first: bool = False,
+    new_base: bool = False,
 ) -> Record:
     """Create once. `look_first`: always look the resource up before creating it;
     `fee`: that, and never create again after a lost answer until a later look.
+    `new_base`: what the resource is built on was created by this very run (a brand on
+    bundles created minutes ago), so it cannot exist yet: no look first, unless this
+    step was started before or the registration is adopting.
     Once a resource turns up that the store never recorded (the store was lost or
     replaced), the registration is `ADOPTING`: every later create looks first too."""
     record = run.record(step.name)
     adopting = is_adopting(run)
-    if fee or look_first or adopting or (record is not None and record.status == "started"):
+    started = record is not None and record.status == "started"
+    if ((fee or look_first) and not new_base) or adopting or started:
         found = lookup()
         if found is not None:
             if record is None and not adopting:
@@ -97,6 +103,7 @@ def create_once(
     sid = created.get("sid")
     if sid:
         run.store.record_sid(run.name, run.account, step.name, str(sid))
+        run.created.add(step.name)
     return created
 
 
