@@ -314,6 +314,7 @@ FIX_CASES = {
 }
 
 
+@pytest.mark.slow  # an exhaustive matrix: ~30 s; CI runs it with the slow set
 @pytest.mark.parametrize("case", FIX_CASES.values(), ids=FIX_CASES.keys())
 def test_a_kill_after_any_request_of_a_fix_reruns_to_exactly_one_of_each_fee(
     tmp_path: Path, case: FixCase

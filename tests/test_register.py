@@ -173,6 +173,7 @@ def test_a_number_removed_from_the_service_is_attached_again_before_complete(
     assert [p["sid"] for p in gateway.list_service_phone_numbers(service)] == [number]
 
 
+@pytest.mark.slow  # an exhaustive matrix: ~36 s; CI runs it with the slow set
 @pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)
 def test_a_run_killed_after_any_single_request_reruns_to_exactly_one_of_everything(
     tmp_path: Path, file: Path
