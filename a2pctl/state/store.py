@@ -5,8 +5,9 @@ It holds, per registration (name + account): each step's status (started /
 done / failed), the SID it produced, timestamps and the last error; the last
 known status of every resource (from `register`, `status` and Event Streams);
 received events (deduplicated by CloudEvent id); named blobs (the in-process
-sandbox's state); a writer lease per registration (`leases`); the next free
-request slot per account (`limiter`). The schema is migrated in order on open (`schema`).
+sandbox's state); a writer lease per registration (`leases`, also how workers claim
+registrations); the next free request slot per account (`slots`); each registration's
+last outcome. The schema is migrated in order on open (`schema`).
 
 Both speak the same SQL through `database.Db`. Every write commits at once
 (autocommit; SQLite's WAL journal), so a kill or Ctrl-C never loses what was recorded;
