@@ -65,7 +65,7 @@ class PgConnection:
         self.read_only = read_only
         self.notifies = True
         self._listener: psycopg.Connection[Any] | None = None
-        self._channel_name: str | None = None
+        self.channel = ""  # where events are announced: one channel per store (its schema)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         import psycopg
@@ -109,7 +109,7 @@ class PgConnection:
         return {str(row[0]) for row in rows}
 
     def notify(self) -> None:
-        self.execute("SELECT pg_notify(?, '')", (self._channel(),))
+        self.execute("SELECT pg_notify(?, '')", (self.channel,))
 
     def wait_for_notify(self, seconds: float) -> bool:
         """LISTEN on a second connection, opened at the first wait."""
@@ -120,17 +120,11 @@ class PgConnection:
                 self._listener = psycopg.connect(
                     self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
                 )
-                self._listener.execute(f'LISTEN "{self._channel()}"')
+                self._listener.execute(f'LISTEN "{self.channel}"')
             heard = list(self._listener.notifies(timeout=max(seconds, 0.0), stop_after=1))
         except psycopg.Error as exc:
             raise self.failure(exc) from exc
         return bool(heard)
-
-    def _channel(self) -> str:
-        if self._channel_name is None:  # one per store: its schema
-            row = self.execute("SELECT current_schema()").fetchone()
-            self._channel_name = f"a2pctl_events_{row[0]}"[:63]
-        return self._channel_name
 
     def close(self) -> None:
         if self._listener is not None:
@@ -189,7 +183,10 @@ def connect(url: str, *, read_only: bool) -> PgConnection:
         conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
         if read_only:
             conn.execute("SET default_transaction_read_only = on")
+        row = conn.execute("SELECT current_schema()").fetchone()
     except psycopg.Error as exc:
         conn.close()
         raise PgConnection(conn, url, read_only=read_only).failure(exc) from None
-    return PgConnection(conn, url, read_only=read_only)
+    connection = PgConnection(conn, url, read_only=read_only)
+    connection.channel = f"a2pctl_events_{row[0] if row else 'public'}"[:63]
+    return connection
