@@ -146,7 +146,7 @@ def test_help_names_each_value_for_what_it_is(
 def test_register_help_names_its_values(cli: InProcess, tmp_path: Path) -> None:
     text = cli("register", "--help", cwd=tmp_path).stdout
     assert "Usage: a2pctl register [OPTIONS] {FILE...}" in text
-    for named in ("--timeout DURATION", "--state PATH", "--api-url URL", "--rate PER_SECOND"):
+    for named in ("--timeout DURATION", "--state PATH|URL", "--api-url URL", "--rate PER_SECOND"):
         assert named in text
 
 

@@ -245,7 +245,7 @@ def register(
 
       a2pctl register --json customers/*.yaml
 
-      a2pctl register --worker --wait --state postgresql://a2pctl@db/a2pctl customers/
+      a2pctl register --worker --state postgresql://db/a2pctl customers/
     """
     from a2pctl.engine import claims, executor, outcomes
     from a2pctl.report import registrations as report

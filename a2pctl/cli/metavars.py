@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 OPTION_METAVARS = {
-    "state": "PATH",
+    "state": "PATH|URL",  # a SQLite file or a postgresql:// URL
+    "batch": "N",
     "api_url": "URL",
     "url": "URL",
     "public_url": "URL",
