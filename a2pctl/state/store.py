@@ -148,11 +148,13 @@ class Store:
             (name, account, flow, file, now, now),
         )
 
-    def registrations(self) -> list[Registration]:
+    def registrations(self, name: str | None = None) -> list[Registration]:  # or one name's
+        where, args = ("WHERE name = ? ", (name,)) if name is not None else ("", ())
         rows = self._conn.execute(
             "SELECT name, account, flow, file, created_at, updated_at, "
             + ("outcome, outcome_at" if self._version >= 5 else "NULL, NULL")  # migration 5
-            + " FROM registrations ORDER BY name, account"
+            + f" FROM registrations {where}ORDER BY name, account",
+            args,
         ).fetchall()
         return [Registration(*row) for row in rows]
 
@@ -181,7 +183,7 @@ class Store:
         return [key for key in candidates if key not in done]
 
     def find_registrations(self, name: str) -> list[Registration]:
-        return [r for r in self.registrations() if r.name == name]
+        return self.registrations(name)  # the primary key's first column: no scan
 
     # --- steps ------------------------------------------------------------------
     def steps(self, name: str, account: str) -> dict[str, StepRecord]:
