@@ -428,7 +428,7 @@ def test_a_read_whose_connection_drops_is_retried(wire: Wire, clock: FakeClock) 
         (200, {}, json.dumps({"sid": BN, "status": "APPROVED"})),
     ]
 
-    assert gateway(clock).fetch_brand(BN)["status"] == "APPROVED"
+    assert gateway(clock).fetch_brand(BN).status == "APPROVED"
     assert [r.method for r in wire.requests] == ["GET", "GET"]
 
 

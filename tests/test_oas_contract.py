@@ -35,6 +35,7 @@ from oas import (
 )
 
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, Credentials, Gateway
+from a2pctl.gateway.records import TwilioRecord
 from a2pctl.gateway.twilio import TwilioGateway
 from a2pctl.pacing import FakeClock, RateLimiter
 
@@ -334,9 +335,12 @@ def test_every_gateway_request_is_allowed_by_twilios_openapi_description(
         for call in twilio_api.calls
     ]
     assert [op.operation_id for op in sent] == operations
-    # Records come out as plain JSON data, whatever the library made of them.
-    json.dumps(result)
-    assert result is None or isinstance(result, dict | list)
+    # Records come out typed, their detail (what the store keeps) as plain JSON data,
+    # whatever the library made of them.
+    records = result if isinstance(result, list) else [] if result is None else [result]
+    for record in records:
+        json.dumps(record.as_detail() if isinstance(record, TwilioRecord) else record)
+        assert isinstance(record, TwilioRecord | dict)
 
 
 # Methods for paths the descriptions list without an operation, each with its own test.

@@ -106,7 +106,7 @@ def test_a_failed_standard_brand_is_corrected_through_its_profile_and_resubmitte
     assert posts(rerun, BRANDS) == []  # no new brand
     assert second.resources["brand"] == brand
     assert count_resources(world)["brands"] == 1
-    assert world.gateway().fetch_brand(brand)["status"] == "APPROVED"
+    assert world.gateway().fetch_brand(brand).status == "APPROVED"
     record = world.store.steps("northwind-outfitters", SANDBOX_ACCOUNT_SID)[RESUBMIT_BRAND]
     assert record.data == {"count": 1}
 
@@ -176,7 +176,7 @@ def test_a_campaign_fix_the_update_cannot_carry_is_a_recreate_shown_with_its_fee
     [first] = world.register(SOLE_PROPRIETOR, until="submitted")
     world.clock.advance(3600)  # the review rejects it meanwhile
     service = first.resources["messaging_service"]
-    assert world.gateway().fetch_campaign(service)["campaign_status"] == "FAILED"
+    assert world.gateway().fetch_campaign(service).campaign_status == "FAILED"
     world.register(SOLE_PROPRIETOR, until="submitted")  # hears of the rejection
     old_help = "Jane Doe Pottery: for help, email jane@janedoepottery.example."
     new_help = "Jane Doe Pottery: help at jane@janedoepottery.example or +14155550100."

@@ -155,7 +155,7 @@ def test_complete_is_claimed_only_once_the_campaign_is_verified(world: World) ->
     [verified] = world.register(SOLE_PROPRIETOR, until="verified")
     assert verified.outcome == "complete", verified.errors
     service = verified.resources["messaging_service"]
-    assert world.gateway().fetch_campaign(service)["campaign_status"] == "VERIFIED"
+    assert world.gateway().fetch_campaign(service).campaign_status == "VERIFIED"
 
 
 def test_a_number_removed_from_the_service_is_attached_again_before_complete(

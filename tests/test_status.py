@@ -14,6 +14,7 @@ from rich.console import Console
 
 from a2pctl.errors import ExitCode, UsageError
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, Gateway, GatewayError
+from a2pctl.gateway.records import Brand, Campaign
 from a2pctl.pacing import FakeClock
 from a2pctl.remediation import catalogue as rem
 from a2pctl.remediation import codes
@@ -67,11 +68,11 @@ class FakeGateway:
         self._call("list_evaluations", bundle_sid)
         return list(self.evaluations.get(bundle_sid, []))
 
-    def fetch_brand(self, sid: str) -> dict[str, Any]:
+    def fetch_brand(self, sid: str) -> Brand:
         self._call("fetch_brand", sid)
         if sid not in self.brands:
             raise missing(sid)
-        return dict(self.brands[sid])
+        return Brand.from_twilio(self.brands[sid])
 
     def fetch_service(self, sid: str) -> dict[str, Any]:
         self._call("fetch_service", sid)
@@ -83,11 +84,11 @@ class FakeGateway:
         self._call("list_service_phone_numbers", service_sid)
         return list(self.members.get(service_sid, []))
 
-    def fetch_campaign(self, service_sid: str) -> dict[str, Any]:
+    def fetch_campaign(self, service_sid: str) -> Campaign:
         self._call("fetch_campaign", service_sid)
         if service_sid not in self.campaigns:
             raise missing(CAMPAIGN_COMPLIANCE_SID)
-        return dict(self.campaigns[service_sid])
+        return Campaign.from_twilio(self.campaigns[service_sid])
 
     def find_incoming_numbers(self, *, phone_number: str) -> list[dict[str, Any]]:
         self._call("find_incoming_numbers", phone_number)

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from a2pctl.engine.actions.results import error
 from a2pctl.engine.fixes import remember_campaign
 from a2pctl.flows.model import AttachNumber
-from a2pctl.gateway.records import registration_errors
 
 if TYPE_CHECKING:
     from a2pctl.engine.executor import Run
@@ -31,11 +30,11 @@ def finish(run: Run, *, wait: bool, deadline: float) -> None:
         return
     campaign = run.gateway.fetch_campaign(service.sid)
     remember_campaign(run, service.sid, campaign)
-    status = str(campaign.get("campaign_status") or "")
+    status = str(campaign.campaign_status or "")
     if status == "VERIFIED":
         _confirm_numbers(run, service.sid)
         return
-    advice = remediation.for_campaign(campaign)
+    advice = remediation.for_campaign(campaign.as_detail())
     if advice.severity != "failed":
         reason = f"campaign review ({status}): {advice.explanation}"
         if run.until == "verified" and wait and run.wait_again(reason, deadline):
@@ -47,7 +46,7 @@ def finish(run: Run, *, wait: bool, deadline: float) -> None:
         error(
             e.description, code=e.code, field=remediation.from_error(e.as_dict(), "campaign").field
         )
-        for e in registration_errors(campaign.get("errors"))
+        for e in campaign.errors
     ]
     if status == "FAILED":
         text = (

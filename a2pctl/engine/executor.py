@@ -27,6 +27,7 @@ from a2pctl.errors import A2pError, UsageError
 from a2pctl.flows import build_flow
 from a2pctl.flows.model import Flow, Step
 from a2pctl.gateway import Gateway, GatewayError
+from a2pctl.gateway.records import TwilioRecord
 from a2pctl.pacing import Clock
 from a2pctl.state.store import StepRecord, Store
 
@@ -242,7 +243,8 @@ class Run:
             data["status"] = result.status
         self.store.mark_done(self.name, self.account, step.name, sid=result.sid, data=data)
         if step.records and result.sid and step.records not in ("campaign", "phone_number"):
-            detail = result.record or {}
+            record = result.record
+            detail = record.as_detail() if isinstance(record, TwilioRecord) else record or {}
             known = self.store.find_resource(result.sid)
             status = result.status or (known.status if known else None)
             self.remember(result.sid, step.records, status, detail)

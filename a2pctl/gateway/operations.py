@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, BundleKind, Record
+from a2pctl.gateway.records import Brand, Campaign
 
 T = TypeVar("T")
 
@@ -249,30 +250,32 @@ class Operations(ABC):
         brand_type: str | None = None,
         mock: bool | None = None,
         skip_automatic_sec_vet: bool | None = None,
-    ) -> Record:
-        return self._create(
-            "POST /v1/a2p/BrandRegistrations",
-            self._client.messaging.v1.brand_registrations,
-            customer_profile_bundle_sid=customer_profile_bundle_sid,
-            a2p_profile_bundle_sid=a2p_profile_bundle_sid,
-            brand_type=brand_type,
-            mock=mock,
-            skip_automatic_sec_vet=skip_automatic_sec_vet,
+    ) -> Brand:
+        return Brand.from_twilio(
+            self._create(
+                "POST /v1/a2p/BrandRegistrations",
+                self._client.messaging.v1.brand_registrations,
+                customer_profile_bundle_sid=customer_profile_bundle_sid,
+                a2p_profile_bundle_sid=a2p_profile_bundle_sid,
+                brand_type=brand_type,
+                mock=mock,
+                skip_automatic_sec_vet=skip_automatic_sec_vet,
+            )
         )
 
-    def fetch_brand(self, sid: str) -> Record:
+    def fetch_brand(self, sid: str) -> Brand:
         target = self._client.messaging.v1.brand_registrations(sid)
-        return self._fetch(f"GET /v1/a2p/BrandRegistrations/{sid}", target)
+        return Brand.from_twilio(self._fetch(f"GET /v1/a2p/BrandRegistrations/{sid}", target))
 
-    def list_brands(self) -> list[Record]:
+    def list_brands(self) -> list[Brand]:
         brands = self._client.messaging.v1.brand_registrations
-        return self._list("GET /v1/a2p/BrandRegistrations", brands)
+        return Brand.parse_all(self._list("GET /v1/a2p/BrandRegistrations", brands))
 
-    def resubmit_brand(self, sid: str) -> Record:
+    def resubmit_brand(self, sid: str) -> Brand:
         brand = self._client.messaging.v1.brand_registrations(sid)
         # A resubmission is reviewed (and may be charged) again: never repeated blindly.
         resource = f"POST /v1/a2p/BrandRegistrations/{sid}"
-        return self._update(resource, brand, create=True)
+        return Brand.from_twilio(self._update(resource, brand, create=True))
 
     def send_brand_otp(self, sid: str) -> Record:
         # Each request texts a new code to the sole proprietor: never repeated blindly.
@@ -319,10 +322,10 @@ class Operations(ABC):
         )
         return list(found.get("us_app_to_person_usecases") or [])
 
-    def create_campaign(self, service_sid: str, **params: Any) -> Record:
+    def create_campaign(self, service_sid: str, **params: Any) -> Campaign:
         campaigns = self._client.messaging.v1.services(service_sid).us_app_to_person
-        return self._create(
-            f"POST /v1/Services/{service_sid}/Compliance/Usa2p", campaigns, **params
+        return Campaign.from_twilio(
+            self._create(f"POST /v1/Services/{service_sid}/Compliance/Usa2p", campaigns, **params)
         )
 
     def update_campaign(
@@ -338,7 +341,7 @@ class Operations(ABC):
         direct_lending: bool,
         privacy_policy_url: str | None = None,
         terms_and_conditions_url: str | None = None,
-    ) -> Record:
+    ) -> Campaign:
         campaign = self._client.messaging.v1.services(service_sid).us_app_to_person(
             CAMPAIGN_COMPLIANCE_SID
         )
@@ -346,28 +349,32 @@ class Operations(ABC):
             "privacy_policy_url": privacy_policy_url,
             "terms_and_conditions_url": terms_and_conditions_url,
         }
-        return self._update(
-            f"POST /v1/Services/{service_sid}/Compliance/Usa2p/{CAMPAIGN_COMPLIANCE_SID}",
-            campaign,
-            create=True,  # a resubmission may be charged: never repeated blindly
-            has_embedded_links=has_embedded_links,
-            has_embedded_phone=has_embedded_phone,
-            message_samples=message_samples,
-            message_flow=message_flow,
-            description=description,
-            age_gated=age_gated,
-            direct_lending=direct_lending,
-            **{k: v for k, v in optional.items() if v is not None},
+        return Campaign.from_twilio(
+            self._update(
+                f"POST /v1/Services/{service_sid}/Compliance/Usa2p/{CAMPAIGN_COMPLIANCE_SID}",
+                campaign,
+                create=True,  # a resubmission may be charged: never repeated blindly
+                has_embedded_links=has_embedded_links,
+                has_embedded_phone=has_embedded_phone,
+                message_samples=message_samples,
+                message_flow=message_flow,
+                description=description,
+                age_gated=age_gated,
+                direct_lending=direct_lending,
+                **{k: v for k, v in optional.items() if v is not None},
+            )
         )
 
-    def fetch_campaign(self, service_sid: str) -> Record:
+    def fetch_campaign(self, service_sid: str) -> Campaign:
         campaigns = self._client.messaging.v1.services(service_sid).us_app_to_person
         resource = f"GET /v1/Services/{service_sid}/Compliance/Usa2p/{CAMPAIGN_COMPLIANCE_SID}"
-        return self._fetch(resource, campaigns(CAMPAIGN_COMPLIANCE_SID))
+        return Campaign.from_twilio(self._fetch(resource, campaigns(CAMPAIGN_COMPLIANCE_SID)))
 
-    def list_campaigns(self, service_sid: str) -> list[Record]:
+    def list_campaigns(self, service_sid: str) -> list[Campaign]:
         campaigns = self._client.messaging.v1.services(service_sid).us_app_to_person
-        return self._list(f"GET /v1/Services/{service_sid}/Compliance/Usa2p", campaigns)
+        return Campaign.parse_all(
+            self._list(f"GET /v1/Services/{service_sid}/Compliance/Usa2p", campaigns)
+        )
 
     def delete_campaign(self, service_sid: str) -> None:
         campaign = self._client.messaging.v1.services(service_sid).us_app_to_person(

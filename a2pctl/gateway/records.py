@@ -11,11 +11,12 @@ keeps its raw text as the description, so nothing is ever shown as "Error None".
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Self
 
 # (code, description, fields, url) keys of each known shape, most specific first.
 _SHAPES = (
@@ -108,3 +109,111 @@ def plain_json(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain_json(v) for v in value]
     return value
+
+
+# --- the resources, as typed records ---------------------------------------------------
+# Each holds exactly the fields a2pctl reads, under Twilio's snake_case names, parsed from
+# the answer by `from_twilio` (a missing key: None, False or empty, as `.get` gave it), and
+# the answer itself for the state store only (`as_detail`: what is stored stays the same).
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _sid(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _flag(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "str": _sid,
+    "str | None": _text,
+    "bool | None": _flag,
+    "int | None": _int,
+    "tuple[str, ...]": _texts,
+    "tuple[RegistrationError, ...]": lambda v: tuple(registration_errors(v)),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class TwilioRecord:
+    """A resource as Twilio answered it: its SID and creation date (ISO-8601 text, as
+    Twilio sends it; compared as text to find the newest), and the typed fields of each
+    subclass. `raw` is the answer as a plain record, read by `as_detail` only."""
+
+    sid: str
+    date_created: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_twilio(cls, data: Mapping[str, Any]) -> Self:
+        values = {
+            f.name: _PARSERS[str(f.type)](data.get(f.name)) for f in fields(cls) if f.name != "raw"
+        }
+        return cls(raw=MappingProxyType(dict(data)), **values)
+
+    @classmethod
+    def parse_all(cls, records: list[dict[str, Any]]) -> list[Self]:
+        return [cls.from_twilio(r) for r in records]
+
+    def as_detail(self) -> dict[str, Any]:
+        """The answer as the state store keeps it (a resource's detail, JSON)."""
+        return dict(self.raw)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Brand(TwilioRecord):
+    status: str | None = None
+    identity_status: str | None = None
+    brand_type: str | None = None
+    mock: bool | None = None
+    tcr_id: str | None = None
+    failure_reason: str | None = None
+    customer_profile_bundle_sid: str | None = None
+    a2p_profile_bundle_sid: str | None = None
+    errors: tuple[RegistrationError, ...] = ()
+    date_updated: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Campaign(TwilioRecord):
+    """A service's US A2P campaign, with the parameters a customer file sets (`sent`)."""
+
+    campaign_status: str | None = None
+    campaign_id: str | None = None
+    brand_registration_sid: str | None = None
+    errors: tuple[RegistrationError, ...] = ()
+    # the parameters the file sets (flows/common.py CAMPAIGN_FIELDS), as Twilio holds them
+    description: str | None = None
+    message_flow: str | None = None
+    message_samples: tuple[str, ...] = ()
+    us_app_to_person_usecase: str | None = None
+    has_embedded_links: bool | None = None
+    has_embedded_phone: bool | None = None
+    opt_in_message: str | None = None
+    opt_out_message: str | None = None
+    help_message: str | None = None
+    opt_in_keywords: tuple[str, ...] = ()
+    opt_out_keywords: tuple[str, ...] = ()
+    help_keywords: tuple[str, ...] = ()
+    subscriber_opt_in: bool | None = None
+    age_gated: bool | None = None
+    direct_lending: bool | None = None
+    privacy_policy_url: str | None = None
+    terms_and_conditions_url: str | None = None
+
+    def sent(self, name: str) -> Any:
+        """One of the parameters above, by name, lists as lists (as the file has them;
+        an empty one as None, as when Twilio leaves it out)."""
+        value = getattr(self, name, None)
+        if isinstance(value, tuple):
+            return list(value) or None
+        return value

@@ -287,8 +287,8 @@ class _Checker:
             fetched = self.gateway(account).fetch_brand(sid)
         except GatewayError as err:
             return self.failed("brand", sid, record, err, stored, name, account)
-        detail = {**(record.detail if record else {}), **fetched}
-        self._remember(sid, "brand", fetched.get("status"), detail, record)
+        detail = {**(record.detail if record else {}), **fetched.as_detail()}
+        self._remember(sid, "brand", fetched.status, detail, record)
         return replace(brand_item(sid, detail, name, account), seen_at=self.clock.now())
 
     def service(
@@ -371,12 +371,13 @@ class _Checker:
             remedy = rem.NO_CAMPAIGN if record is None else CAMPAIGN_GONE
             extra = {"messaging_service_sid": service}
             return Item("campaign", None, None, remedy, name, account, extra=extra)
-        detail = {**(record.detail if record else {}), **fetched, "messaging_service_sid": service}
+        answer = fetched.as_detail()
+        detail = {**(record.detail if record else {}), **answer, "messaging_service_sid": service}
         if name is not None:  # a registration's campaign: keep its last known status
             self.store.record_resource(
                 key,
                 kind="campaign",
-                status=fetched.get("campaign_status"),
+                status=fetched.campaign_status,
                 detail=detail,
                 name=name,
                 account=account,
