@@ -374,7 +374,7 @@ def test_the_2fa_resend_is_one_post_without_parameters_to_the_listed_path(
         sent = mock.calls[0].request
     assert (sent.method, sent.url) == ("POST", url)
     assert sent.body in (None, "", b"")  # the documented request has no parameters
-    assert result == {"account_sid": ACCOUNT}
+    assert result.as_detail() == {"account_sid": ACCOUNT}
     # The brand's path and SID pattern are in every description; the /2fa path itself only
     # in newer ones (e.g. not @twilio/cli-core 9.0.0), which list it without an operation:
     # there the docs page above is the contract, and the request is checked against it.

@@ -170,7 +170,7 @@ def test_a_number_removed_from_the_service_is_attached_again_before_complete(
     assert gateway.list_service_phone_numbers(service) == []
     [again] = world.register(SOLE_PROPRIETOR)
     assert again.outcome == "complete", again.errors
-    assert [p["sid"] for p in gateway.list_service_phone_numbers(service)] == [number]
+    assert [p.sid for p in gateway.list_service_phone_numbers(service)] == [number]
 
 
 @pytest.mark.parametrize("file", FLOWS, ids=lambda p: p.stem)

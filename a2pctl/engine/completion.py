@@ -63,7 +63,7 @@ def finish(run: Run, *, wait: bool, deadline: float) -> None:
 def _confirm_numbers(run: Run, service: str) -> None:
     """Complete only with every number in the service (a GET); a missing one is
     attached again by the next advance."""
-    attached = {p.get("sid") for p in run.gateway.list_service_phone_numbers(service)}
+    attached = {p.sid for p in run.gateway.list_service_phone_numbers(service)}
     missing = [
         step.name
         for step in run.flow.steps
@@ -96,4 +96,4 @@ def _settle_bundles(run: Run) -> None:
         known = run.store.find_resource(record.sid)
         if known is None or known.status != "twilio-approved":
             rec = run.gateway.fetch_bundle(kind, record.sid)
-            run.remember(record.sid, kind, rec.get("status"), rec)
+            run.remember(record.sid, kind, rec.status, rec.as_detail())

@@ -66,8 +66,8 @@ def observe(run: Run) -> Observed | None:
         record = run.record(kind)
         if record is not None and record.sid:
             rec = run.gateway.fetch_bundle(kind, record.sid)
-            run.remember(record.sid, kind, rec.get("status"), rec)
-            bundles[kind] = rec.get("status")
+            run.remember(record.sid, kind, rec.status, rec.as_detail())
+            bundles[kind] = rec.status
     brand: Brand | None = None
     brand_step = run.record("brand")
     if brand_step is not None and brand_step.sid:
@@ -126,7 +126,7 @@ def _send(run: Run, fix: Fix, seen: Observed) -> str | None:
     if fix.kind == "reopen_bundle":
         kind = _kind(fix.target)
         rec = run.gateway.update_bundle(kind, run.sid(fix.target), status="draft")
-        run.remember(run.sid(fix.target), kind, rec.get("status"), rec)
+        run.remember(run.sid(fix.target), kind, rec.status, rec.as_detail())
         return f"the {fix.target.replace('_', ' ')} is set back to draft to be corrected"
     if fix.kind in ("update_end_user", "update_address", "update_bundle") and step is not None:
         return _update(run, step)
@@ -187,7 +187,7 @@ def _update(run: Run, step: Step) -> str:
         rec = run.gateway.update_bundle(
             action.kind, sid, email=action.email, status_callback=action.status_callback
         )
-        run.remember(sid, action.kind, rec.get("status"), rec)
+        run.remember(sid, action.kind, rec.status, rec.as_detail())
         new_hash = fingerprint({"email": action.email, "status_callback": action.status_callback})
     record = run.record(step.name)
     data = {**(record.data if record else {}), "hash": new_hash}

@@ -100,7 +100,7 @@ def _numbers(steps: dict[str, StepRecord], gateway: Gateway, service: str | None
     if service is None:
         return []
     try:
-        members = {str(m.get("sid")) for m in gateway.list_service_phone_numbers(service)}
+        members = {m.sid for m in gateway.list_service_phone_numbers(service)}
     except GatewayError as err:
         if err.status != 404:
             raise
@@ -177,7 +177,7 @@ def _bundles(steps: dict[str, StepRecord], gateway: Gateway, brand: str | None) 
             continue
         step = f"{STEP_PREFIX}{kind}"
         try:
-            status = gateway.fetch_bundle(kind, record.sid).get("status")
+            status = gateway.fetch_bundle(kind, record.sid).status
         except GatewayError as err:
             if err.status != 404:
                 raise

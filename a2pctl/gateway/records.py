@@ -11,12 +11,12 @@ keeps its raw text as the description, so nothing is ever shown as "Error None".
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 # (code, description, fields, url) keys of each known shape, most specific first.
 _SHAPES = (
@@ -137,6 +137,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "str": _sid,
     "str | None": _text,
     "bool | None": _flag,
+    "bool": bool,
     "int | None": _int,
     "tuple[str, ...]": _texts,
     "tuple[RegistrationError, ...]": lambda v: tuple(registration_errors(v)),
@@ -155,13 +156,19 @@ class TwilioRecord:
 
     @classmethod
     def from_twilio(cls, data: Mapping[str, Any]) -> Self:
+        read = {**data, **cls._derived(data)}
         values = {
-            f.name: _PARSERS[str(f.type)](data.get(f.name)) for f in fields(cls) if f.name != "raw"
+            f.name: _PARSERS[str(f.type)](read.get(f.name)) for f in fields(cls) if f.name != "raw"
         }
         return cls(raw=MappingProxyType(dict(data)), **values)
 
     @classmethod
-    def parse_all(cls, records: list[dict[str, Any]]) -> list[Self]:
+    def _derived(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Fields read from inside a value (a JSON attribute) rather than a key."""
+        return {}
+
+    @classmethod
+    def parse_all(cls, records: Iterable[Mapping[str, Any]]) -> list[Self]:
         return [cls.from_twilio(r) for r in records]
 
     def as_detail(self) -> dict[str, Any]:
@@ -217,3 +224,165 @@ class Campaign(TwilioRecord):
         if isinstance(value, tuple):
             return list(value) or None
         return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bundle(TwilioRecord):
+    """A customer profile or trust product (TrustHub)."""
+
+    status: str | None = None
+    email: str | None = None
+    status_callback: str | None = None
+    errors: tuple[RegistrationError, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Evaluation(TwilioRecord):
+    """A bundle's evaluation; its `results` are read from the detail (`as_detail`) by
+    the remediation catalogue, which names the customer-file field of each problem."""
+
+    status: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assignment(TwilioRecord):
+    object_sid: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndUser(TwilioRecord):
+    """An end user, with the two attributes a2pctl reads back (a messaging profile's)."""
+
+    friendly_name: str | None = None
+    type: str | None = None
+    has_attributes: bool = False  # whether its attributes are an object (or its JSON)
+    company_type: str | None = None
+    brand_contact_email: str | None = None
+
+    @classmethod
+    def _derived(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        attributes = data.get("attributes")
+        if isinstance(attributes, str):  # a JSON string where the record kept one
+            try:
+                attributes = json.loads(attributes)
+            except ValueError:
+                attributes = None
+        found = attributes if isinstance(attributes, Mapping) else {}
+        profile = {k: found.get(k) or None for k in _PROFILE}
+        return {**profile, "has_attributes": isinstance(attributes, Mapping)}
+
+
+_PROFILE = ("company_type", "brand_contact_email")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Document(TwilioRecord):
+    """A supporting document."""
+
+    friendly_name: str | None = None
+    type: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Address(TwilioRecord):
+    friendly_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Service(TwilioRecord):
+    """A messaging service."""
+
+    friendly_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhoneNumber(TwilioRecord):
+    """An incoming phone number of the account, or a sender of a messaging service."""
+
+    phone_number: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Usecase(TwilioRecord):
+    """A use case the brand is offered (no SID of its own)."""
+
+    code: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Usecases(TwilioRecord):
+    us_app_to_person_usecases: tuple[Usecase, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sink(TwilioRecord):
+    """An Event Streams sink, with its webhook configuration's three settings."""
+
+    status: str | None = None
+    sink_type: str | None = None
+    destination: str | None = None
+    method: str | None = None
+    batch_events: bool | None = None  # None: not said
+
+    @classmethod
+    def _derived(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        config = data.get("sink_configuration")
+        if isinstance(config, str):  # some answers carry it as a JSON string
+            try:
+                config = json.loads(config)
+            except ValueError:
+                config = None
+        found = config if isinstance(config, dict) else {}
+        batch = found.get("batch_events")
+        said = "batch_events" in found
+        return {
+            "destination": found.get("destination"),
+            "method": found.get("method"),
+            "batch_events": (batch is True or str(batch).lower() == "true") if said else None,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subscription(TwilioRecord):
+    sink_sid: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventType(TwilioRecord):
+    """An Event Streams type (no SID of its own), or one a subscription is subscribed to."""
+
+    type: str | None = None
+    status: str | None = None
+    schema_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Account(TwilioRecord):
+    """An account; `auth_token` (a subaccount's, read by its parent) is a secret."""
+
+    auth_token: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answer(TwilioRecord):
+    """An answer a2pctl reads nothing from (an OTP or 2FA send, a sink's test)."""
+
+
+_PARSERS["tuple[Usecase, ...]"] = lambda v: (
+    tuple(Usecase.from_twilio(u) for u in v if isinstance(u, Mapping))
+    if isinstance(v, list)
+    else ()
+)
+
+
+R = TypeVar("R", bound=TwilioRecord)
+
+
+def from_library(kind: type[R], instance: Any) -> R:
+    """A `twilio` library instance as its typed record: its public attributes as Twilio's
+    snake_case JSON (dates as ISO-8601), `errors` in their one shape. Imports no `twilio`."""
+    record = {k: plain_json(v) for k, v in vars(instance).items() if not k.startswith("_")}
+    if isinstance(record.get("errors"), list):
+        record["errors"] = normalised(record["errors"])
+    return kind.from_twilio(record)

@@ -14,7 +14,6 @@ trust product holds the `us_a2p_messaging_profile_information` end user.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -63,18 +62,12 @@ def messaging_profile(gateway: Gateway, brand: Brand) -> Profile:
     if not trust:
         return Profile(None, None)
     for assignment in gateway.list_assignments("trust_product", str(trust)):
-        sid = str(assignment.get("object_sid") or "")
+        sid = str(assignment.object_sid or "")
         if not sid.startswith("IT"):
             continue
         user = gateway.fetch_end_user(sid)
-        if user.get("type") != PROFILE_TYPE:
-            continue
-        attributes = user.get("attributes")
-        if isinstance(attributes, str):  # a JSON string where the record kept one
-            attributes = json.loads(attributes)
-        if isinstance(attributes, dict):
-            kind, contact = attributes.get("company_type"), attributes.get("brand_contact_email")
-            return Profile(str(kind) if kind else None, str(contact) if contact else None)
+        if user.type == PROFILE_TYPE and user.has_attributes:
+            return Profile(user.company_type, user.brand_contact_email)
     return Profile(None, None)
 
 

@@ -19,8 +19,8 @@ from a2pctl.flows.model import (
     Step,
     fingerprint,
 )
-from a2pctl.gateway import GatewayError, Record
-from a2pctl.gateway.records import Brand, Campaign
+from a2pctl.gateway import GatewayError
+from a2pctl.gateway.records import Brand, Campaign, Service
 
 if TYPE_CHECKING:
     from a2pctl.engine.executor import Run
@@ -72,13 +72,13 @@ def create_brand(run: Run, step: Step, a: CreateBrand) -> Result:
 def messaging_service(run: Run, step: Step, a: MessagingService) -> Result:
     gw = run.gateway
     if a.sid is not None:
-        rec = gw.fetch_service(a.sid)
-        return Done(rec["sid"], record=rec)
+        found = gw.fetch_service(a.sid)
+        return Done(found.sid, record=found)
     name = a.friendly_name or run.name
     started = run.started_at(step.name)
 
-    def lookup() -> Record | None:
-        hits = [s for s in gw.list_services() if s.get("friendly_name") == name]
+    def lookup() -> Service | None:
+        hits = [s for s in gw.list_services() if s.friendly_name == name]
         fresh = [s for s in hits if run.created_since(s, started)]
         return newest(fresh)
 
@@ -92,7 +92,7 @@ def messaging_service(run: Run, step: Step, a: MessagingService) -> Result:
             fallback_url=a.fallback_url,
         ),
     )
-    return Done(rec["sid"], record=rec)
+    return Done(rec.sid, record=rec)
 
 
 def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
@@ -154,7 +154,7 @@ def _refresh_bundles(run: Run) -> None:
         record = run.record(kind)
         if record is not None and record.sid:
             rec = run.gateway.fetch_bundle(kind, record.sid)
-            run.remember(record.sid, kind, rec.get("status"), rec)
+            run.remember(record.sid, kind, rec.status, rec.as_detail())
 
 
 def _brand_deleted(run: Run, a: BrandGate, sid: str) -> Result:
@@ -184,7 +184,7 @@ def _resubmit(run: Run, brand: Brand, marker: dict[str, object]) -> Result:
 
 def check_usecase(run: Run, step: Step, a: CheckUsecase) -> Result:
     offered = run.gateway.fetch_usecases(run.sid(a.service_step), run.sid(a.brand_step))
-    codes = [str(u.get("code")) for u in offered]
+    codes = [str(u.code) for u in offered]
     if a.usecase in codes:
         return Done()
     return Fail(
@@ -237,9 +237,7 @@ def resolve_number(run: Run, step: Step, a: ResolveNumber) -> Result:
         rec = gw.fetch_incoming_number(a.number)
     else:
         hits = [
-            n
-            for n in gw.find_incoming_numbers(phone_number=a.number)
-            if n.get("phone_number") == a.number
+            n for n in gw.find_incoming_numbers(phone_number=a.number) if n.phone_number == a.number
         ]
         if not hits:
             return Fail(
@@ -251,8 +249,8 @@ def resolve_number(run: Run, step: Step, a: ResolveNumber) -> Result:
                 ]
             )
         rec = hits[0]
-    run.remember(rec["sid"], "phone_number", None, {"phone_number": rec.get("phone_number")})
-    return Done(rec["sid"], data={"phone_number": rec.get("phone_number")})
+    run.remember(rec.sid, "phone_number", None, {"phone_number": rec.phone_number})
+    return Done(rec.sid, data={"phone_number": rec.phone_number})
 
 
 def attach_number(run: Run, step: Step, a: AttachNumber) -> Result:
@@ -264,7 +262,7 @@ def attach_number(run: Run, step: Step, a: AttachNumber) -> Result:
     except GatewayError as err:
         if err.code != ALREADY_IN_SERVICE and not err.ambiguous:
             raise
-        if not any(p.get("sid") == number for p in gw.list_service_phone_numbers(service)):
+        if not any(p.sid == number for p in gw.list_service_phone_numbers(service)):
             if not err.ambiguous:
                 return _in_another_service(run, a, number, err)
             gw.add_service_phone_number(service, number)

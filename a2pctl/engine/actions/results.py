@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from a2pctl.flows.model import Step
-from a2pctl.gateway import GatewayError, Record
+from a2pctl.gateway import GatewayError
 from a2pctl.gateway.records import TwilioRecord
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # (by its deterministic name, its bundle's assignments...) before anything is created.
 ADOPTING = "registration.adopting"
 
-R = TypeVar("R", bound=TwilioRecord | Record)
+R = TypeVar("R", bound=TwilioRecord)
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Done:
     sid: str | None = None
     status: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
-    record: TwilioRecord | Record | None = None  # for the resource's last known status
+    record: TwilioRecord | None = None  # the Twilio record, for the resource's last known status
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def create_once(
             # more after a poll interval before paying for a second create.
             raise Ambiguous(str(err)) from err
         created = create()
-    sid = created.sid if isinstance(created, TwilioRecord) else created.get("sid")
+    sid = created.sid
     if sid:
         run.store.record_sid(run.name, run.account, step.name, str(sid))
         run.created.add(step.name)
@@ -115,10 +115,4 @@ def is_adopting(run: Run) -> bool:
 
 
 def newest(records: list[R]) -> R | None:
-    return max(records, key=_created, default=None)
-
-
-def _created(record: TwilioRecord | Record) -> str:
-    if isinstance(record, TwilioRecord):
-        return record.date_created or ""
-    return str(record.get("date_created") or "")
+    return max(records, key=lambda r: r.date_created or "", default=None)
