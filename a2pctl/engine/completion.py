@@ -43,9 +43,7 @@ def finish(run: Run, *, wait: bool, deadline: float) -> None:
         run.finish(kind, waiting_for=run.timed_out(reason, wait and run.until == "verified"))
         return
     errors = [
-        error(
-            e.description, code=e.code, field=remediation.from_error(e.as_dict(), "campaign").field
-        )
+        error(e.description, code=e.code, field=remediation.from_error(e, "campaign").field)
         for e in campaign.errors
     ]
     if status == "FAILED":

@@ -34,7 +34,6 @@ from a2pctl.gateway.records import (
     Usecase,
 )
 
-Record = dict[str, Any]
 BundleKind = Literal["customer_profile", "trust_product"]
 
 
@@ -71,7 +70,7 @@ class GatewayError(A2pError):
         self.ambiguous = ambiguous
         self.more_info = more_info
 
-    def as_dict(self) -> Record:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "message": self.message,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from a2pctl.gateway import BundleKind, Record
+from a2pctl.gateway import BundleKind
 from a2pctl.gateway import records as rec
 from a2pctl.gateway.operations import Operations
 
@@ -42,7 +42,7 @@ class LifecycleOperations(Operations):
         uri = TWO_FA_PATH.format(sid=sid)
         messaging = self._client.messaging.v1
 
-        def send() -> Record:
+        def send() -> dict[str, Any]:
             response = messaging.request("POST", uri)
             return _json_record(response.text)
 
@@ -128,7 +128,7 @@ class LifecycleOperations(Operations):
         return self._list(rec.EventType, "GET /v1/Types", self._client.events.v1.event_types)
 
 
-def _json_record(text: str | None) -> Record:
+def _json_record(text: str | None) -> dict[str, Any]:
     """The answer's JSON object; Twilio documents no body for this one, so any other
     answer (empty, not JSON) is an empty record."""
     try:

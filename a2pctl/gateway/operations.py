@@ -5,18 +5,19 @@ each names its request ("METHOD /path", for errors and the retry policy), picks 
 library's resource (`self._client.trusthub.v1.end_users`...) and passes it, with
 the parameters, to a primitive of the concrete gateway:
 
-- `_create(resource, target, **params)`: `target.create(**params)`, never repeated
+- `_create(kind, resource, target, **params)`: `target.create(**params)` as a `kind`
+  record (gateway/records.py), never repeated
   once it may have been performed (`create=False` for one that is harmless to
   repeat, such as an evaluation: retried like a read);
-- `_fetch(resource, target, **params)`, `_update(resource, target, **params)`: the
+- `_fetch(kind, resource, target, **params)`, `_update(kind, resource, target, ...)`: the
   same for `fetch` and `update` (`create=True` for an update that must not be
   repeated blindly either);
-- `_list(resource, target, **filters)`: every page of `target.list(**filters)`;
+- `_list(kind, resource, target, **filters)`: every page of `target.list(**filters)`;
 - `_call(resource, action, *, create=False)`: any other call, under the retry policy;
 - `_client`, the library client, and `account_sid`, the account acted on.
 
 This module never imports `twilio`: `a2pctl.gateway.twilio.TwilioGateway` provides
-the primitives (and turns the library's instances into plain records).
+the primitives (and turns the library's instances into typed records).
 """
 
 from __future__ import annotations

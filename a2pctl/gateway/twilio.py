@@ -3,7 +3,7 @@
 `TwilioGateway` implements the `Gateway` protocol with the official library. Its
 operations live in `a2pctl.gateway.operations` (no `twilio` there), over this
 module's primitives; here the library client is built (for a subaccount, with the
-auth token the main account reads) and its instances become plain records. All
+auth token the main account reads) and its instances become typed records. All
 requests go through one HTTP client of ours, which
 - sends them to `api_url` + the original path when one is given (the sandbox,
   a recording proxy), pagination links included;

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from a2pctl.gateway.records import normalised, registration_errors
+from a2pctl.gateway.records import RegistrationError, normalised, registration_errors
 from a2pctl.remediation import codes
 
 # Re-exported: the field mapping is part of this module's public interface.
@@ -398,16 +398,16 @@ def for_error_code(code: int | None) -> Remediation | None:
 
 
 def from_error(
-    error: Mapping[str, Any], kind: str, *, object_type: str | None = None
+    error: Mapping[str, Any] | RegistrationError, kind: str, *, object_type: str | None = None
 ) -> Remediation:
-    """One entry of a brand's or campaign's `errors`, in any of Twilio's shapes."""
-    [parsed] = registration_errors([error])
-    error = parsed.as_dict()
+    """One entry of a brand's or campaign's `errors`: parsed at the gateway already, or
+    (as a stored record keeps it) in any of Twilio's shapes."""
+    parsed = error if isinstance(error, RegistrationError) else registration_errors([error])[0]
     code, description = parsed.code, parsed.description
     entry = for_error_code(code) or Remediation(
         FAILED, description or f"Error {code}.", codes.FIX_AND_REREGISTER
     )
-    for twilio_field in error.get("fields") or []:
+    for twilio_field in parsed.fields:
         mapped = customer_field(kind, str(twilio_field), object_type=object_type)
         # Twilio's field, unless the catalogue names a different one for this code
         # (30795 lists the EIN first, but the usual fix is the legal name).

@@ -134,7 +134,7 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
             error(
                 e.description,
                 code=e.code,
-                field=remediation.from_error(e.as_dict(), "brand", object_type=brand_type).field,
+                field=remediation.from_error(e, "brand", object_type=brand_type).field,
             )
             for e in brand.errors
         ]
