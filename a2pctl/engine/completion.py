@@ -34,7 +34,7 @@ def finish(run: Run, *, wait: bool, deadline: float) -> None:
     if status == "VERIFIED":
         _confirm_numbers(run, service.sid)
         return
-    advice = remediation.for_campaign(campaign.as_detail())
+    advice = remediation.for_campaign(campaign)
     if advice.severity != "failed":
         reason = f"campaign review ({status}): {advice.explanation}"
         if run.until == "verified" and wait and run.wait_again(reason, deadline):

@@ -188,6 +188,7 @@ class Brand(TwilioRecord):
     a2p_profile_bundle_sid: str | None = None
     errors: tuple[RegistrationError, ...] = ()
     date_updated: str | None = None
+    brand_feedback: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,6 +196,7 @@ class Campaign(TwilioRecord):
     """A service's US A2P campaign, with the parameters a customer file sets (`sent`)."""
 
     campaign_status: str | None = None
+    mock: bool | None = None
     campaign_id: str | None = None
     brand_registration_sid: str | None = None
     errors: tuple[RegistrationError, ...] = ()

@@ -126,7 +126,7 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
                 )
             ]
         )
-    advice = remediation.for_brand(brand.as_detail())
+    advice = remediation.for_brand(brand)
     if advice.severity == "failed" or status in BRAND_ENDED:
         _refresh_bundles(run)
         brand_type = brand.brand_type
