@@ -173,16 +173,16 @@ def count_resources(world: World) -> dict[str, int]:
         "addresses": len(gw.list_addresses()),
         "brands": len(gw.list_brands()),
         "services": len(services),
-        "campaigns": sum(len(gw.list_campaigns(s["sid"])) for s in services),
+        "campaigns": sum(len(gw.list_campaigns(s.sid)) for s in services),
         "assignments": sum(
-            len(gw.list_assignments("customer_profile", b["sid"]))
+            len(gw.list_assignments("customer_profile", b.sid))
             for b in gw.list_bundles("customer_profile")
         )
         + sum(
-            len(gw.list_assignments("trust_product", b["sid"]))
+            len(gw.list_assignments("trust_product", b.sid))
             for b in gw.list_bundles("trust_product")
         ),
-        "numbers": sum(len(gw.list_service_phone_numbers(s["sid"])) for s in services),
+        "numbers": sum(len(gw.list_service_phone_numbers(s.sid)) for s in services),
     }
 
 

@@ -18,6 +18,7 @@ from a2pctl.events.setup import (
 )
 from a2pctl.events.sinktest import TEST_EVENT_TYPE, record_test
 from a2pctl.gateway import GatewayError
+from a2pctl.gateway.records import Answer, EventType, Sink, Subscription
 from a2pctl.pacing import FakeClock
 from a2pctl.state.store import Store
 
@@ -50,7 +51,7 @@ class FakeEvents:
 
     def create_sink(
         self, *, description: str, sink_configuration: dict[str, Any], sink_type: str
-    ) -> dict[str, Any]:
+    ) -> Sink:
         self.calls.append("create_sink")
         sink = {
             "sid": self._sid("DG", self.sinks),
@@ -61,20 +62,20 @@ class FakeEvents:
         }
         self.sinks.append(sink)
         self._maybe_lose("create_sink")
-        return dict(sink)
+        return Sink.from_twilio(sink)
 
-    def list_sinks(self) -> list[dict[str, Any]]:
+    def list_sinks(self) -> list[Sink]:
         self.calls.append("list_sinks")
-        return [dict(s) for s in self.sinks]
+        return Sink.parse_all(self.sinks)
 
     def _sink(self, sid: str) -> dict[str, Any]:
         return next(s for s in self.sinks if s["sid"] == sid)
 
-    def fetch_sink(self, sid: str) -> dict[str, Any]:
+    def fetch_sink(self, sid: str) -> Sink:
         self.calls.append("fetch_sink")
-        return dict(self._sink(sid))
+        return Sink.from_twilio(self._sink(sid))
 
-    def test_sink(self, sid: str) -> dict[str, Any]:
+    def test_sink(self, sid: str) -> Answer:
         """Twilio's test event, delivered at once to the receiver when it serves the URL."""
         self.calls.append("test_sink")
         sink = self._sink(sid)
@@ -87,9 +88,9 @@ class FakeEvents:
             event = {"id": "CE1", "type": TEST_EVENT_TYPE, "source": sid}
             record_test(self.receiver, destination, {**event, "data": {"test_id": test_id}},
                         received_at=0.0)  # fmt: skip
-        return {"result": "submitted"}
+        return Answer.from_twilio({"result": "submitted"})
 
-    def validate_sink(self, sid: str, *, test_id: str) -> dict[str, Any]:
+    def validate_sink(self, sid: str, *, test_id: str) -> Answer:
         self.calls.append(f"validate_sink {test_id}")
         if self.test_ids.get(sid) != test_id:
             raise GatewayError("TestId does not match", status=400, code=20001)
@@ -97,11 +98,11 @@ class FakeEvents:
         if self.validate_answer_lost:
             self.validate_answer_lost = False
             raise GatewayError("Bad Request", status=400, code=20001)  # as a repeat would say
-        return {"result": "valid"}
+        return Answer.from_twilio({"result": "valid"})
 
     def create_subscription(
         self, *, description: str, sink_sid: str, types: list[dict[str, Any]]
-    ) -> dict[str, Any]:
+    ) -> Subscription:
         self.calls.append("create_subscription")
         inactive = any(s["sid"] == sink_sid and s["status"] != "active" for s in self.sinks)
         if inactive and self.refuse_inactive_sinks:
@@ -111,27 +112,28 @@ class FakeEvents:
         self.subscriptions.append(sub)
         self.subscribed[sub["sid"]] = [dict(t) for t in types]
         self._maybe_lose("create_subscription")
-        return dict(sub)
+        return Subscription.from_twilio(sub)
 
-    def list_subscriptions(self, *, sink_sid: str | None = None) -> list[dict[str, Any]]:
+    def list_subscriptions(self, *, sink_sid: str | None = None) -> list[Subscription]:
         self.calls.append("list_subscriptions")
-        return [dict(s) for s in self.subscriptions if sink_sid in (None, s["sink_sid"])]
+        found = [s for s in self.subscriptions if sink_sid in (None, s["sink_sid"])]
+        return Subscription.parse_all(found)
 
-    def list_subscribed_events(self, subscription_sid: str) -> list[dict[str, Any]]:
+    def list_subscribed_events(self, subscription_sid: str) -> list[EventType]:
         self.calls.append("list_subscribed_events")
-        return [dict(t) for t in self.subscribed[subscription_sid]]
+        return EventType.parse_all(self.subscribed[subscription_sid])
 
     def add_subscribed_event(
         self, subscription_sid: str, *, type: str, schema_version: int | None = None
-    ) -> dict[str, Any]:
+    ) -> EventType:
         self.calls.append(f"add_subscribed_event {type}")
         entry = {"type": type, "schema_version": schema_version}
         self.subscribed[subscription_sid].append(entry)
-        return entry
+        return EventType.from_twilio(entry)
 
-    def list_event_types(self) -> list[dict[str, Any]]:
+    def list_event_types(self) -> list[EventType]:
         self.calls.append("list_event_types")
-        return [dict(t) for t in self.types]
+        return EventType.parse_all(self.types)
 
     def _maybe_lose(self, call: str) -> None:
         if call in self.lose_answer_of:
@@ -262,7 +264,7 @@ def test_a_lost_create_answer_is_recovered_by_listing_not_by_creating_again(call
 def test_a_non_ambiguous_gateway_error_propagates() -> None:
     gateway = FakeEvents()
 
-    def refuse(**kwargs: Any) -> dict[str, Any]:
+    def refuse(**kwargs: Any) -> Subscription:
         raise GatewayError("Sink must be active", status=400, code=20001)
 
     gateway.create_subscription = refuse  # type: ignore[method-assign]

@@ -24,6 +24,7 @@ import responses
 
 from a2pctl.errors import UsageError
 from a2pctl.gateway import Credentials, GatewayError
+from a2pctl.gateway.records import Bundle
 from a2pctl.gateway.twilio import InProcessTransport, TwilioGateway
 from a2pctl.pacing import FakeClock, RateLimiter
 
@@ -94,7 +95,7 @@ def created(sid: str = BU, **fields: Any) -> tuple[int, dict[str, str], str]:
     return 201, {}, json.dumps({"sid": sid, **fields})
 
 
-def create_profile(g: TwilioGateway) -> dict[str, Any]:
+def create_profile(g: TwilioGateway) -> Bundle:
     return g.create_bundle(
         "customer_profile", friendly_name="jane", email="jane@example.com", policy_sid=POLICY
     )
@@ -216,10 +217,12 @@ def test_records_come_out_as_json_data_with_iso_dates(wire: Wire, clock: FakeClo
 
     records = gateway(clock).list_addresses()
 
-    assert records[0]["sid"] == address["sid"]
-    assert records[0]["date_created"] == "2015-08-18T17:07:30Z"
-    assert records[0]["validated"] is False
-    assert not any(key.startswith("_") for key in records[0])
+    assert records[0].sid == address["sid"]
+    assert records[0].date_created == "2015-08-18T17:07:30Z"
+    detail = records[0].as_detail()  # what the store keeps: the answer as plain JSON
+    assert detail["date_created"] == "2015-08-18T17:07:30Z"
+    assert detail["validated"] is False
+    assert not any(key.startswith("_") for key in detail)
 
 
 def test_region_and_edge_in_the_environment_never_redirect_requests(
@@ -312,7 +315,7 @@ def test_a_429_is_retried_after_at_least_retry_after(wire: Wire, clock: FakeCloc
 
     record = create_profile(gateway(clock, on_retry=lambda e, w: seen.append((e.status, w))))
 
-    assert record["sid"] == BU
+    assert record.sid == BU
     assert len(wire.requests) == 3
     assert clock.sleeps == [7.0, 7.0]
     assert seen == [(429, 7.0), (429, 7.0)]
@@ -418,7 +421,7 @@ def test_a_brand_resubmission_whose_answer_times_out_is_ambiguous_and_sent_once(
 def test_a_create_that_never_connected_is_retried(wire: Wire, clock: FakeClock) -> None:
     wire.script = [requests.exceptions.ConnectTimeout("connect timed out"), created()]
 
-    assert create_profile(gateway(clock))["sid"] == BU
+    assert create_profile(gateway(clock)).sid == BU
     assert len(wire.requests) == 2
 
 
@@ -428,7 +431,7 @@ def test_a_read_whose_connection_drops_is_retried(wire: Wire, clock: FakeClock) 
         (200, {}, json.dumps({"sid": BN, "status": "APPROVED"})),
     ]
 
-    assert gateway(clock).fetch_brand(BN)["status"] == "APPROVED"
+    assert gateway(clock).fetch_brand(BN).status == "APPROVED"
     assert [r.method for r in wire.requests] == ["GET", "GET"]
 
 
@@ -440,7 +443,7 @@ def test_an_update_whose_connection_drops_is_retried(wire: Wire, clock: FakeCloc
 
     record = gateway(clock).update_bundle("customer_profile", BU, email="new@isv.example")
 
-    assert record["email"] == "new@isv.example"
+    assert record.email == "new@isv.example"
     assert len(wire.requests) == 2
 
 
@@ -470,7 +473,7 @@ def test_an_evaluation_after_a_500_is_retried(wire: Wire, clock: FakeClock) -> N
 
     record = gateway(clock).evaluate("customer_profile", BU, POLICY)
 
-    assert record["status"] == "compliant"
+    assert record.status == "compliant"
     assert [(r.method, urlsplit(r.url or "").path) for r in wire.requests] == [
         ("POST", f"/v1/CustomerProfiles/{BU}/Evaluations")
     ] * 2
@@ -482,7 +485,7 @@ def test_an_evaluation_whose_connection_drops_is_retried(wire: Wire, clock: Fake
 
     record = gateway(clock).evaluate("trust_product", BU, POLICY)
 
-    assert record["status"] == "compliant"
+    assert record.status == "compliant"
     assert [(r.method, urlsplit(r.url or "").path) for r in wire.requests] == [
         ("POST", f"/v1/TrustProducts/{BU}/Evaluations")
     ] * 2

@@ -35,6 +35,7 @@ from oas import (
 )
 
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, Credentials, Gateway
+from a2pctl.gateway.records import TwilioRecord
 from a2pctl.gateway.twilio import TwilioGateway
 from a2pctl.pacing import FakeClock, RateLimiter
 
@@ -334,9 +335,12 @@ def test_every_gateway_request_is_allowed_by_twilios_openapi_description(
         for call in twilio_api.calls
     ]
     assert [op.operation_id for op in sent] == operations
-    # Records come out as plain JSON data, whatever the library made of them.
-    json.dumps(result)
-    assert result is None or isinstance(result, dict | list)
+    # Records come out typed, their detail (what the store keeps) as plain JSON data,
+    # whatever the library made of them.
+    records = result if isinstance(result, list) else [] if result is None else [result]
+    for record in records:
+        json.dumps(record.as_detail() if isinstance(record, TwilioRecord) else record)
+        assert isinstance(record, TwilioRecord | dict)
 
 
 # Methods for paths the descriptions list without an operation, each with its own test.
@@ -370,7 +374,7 @@ def test_the_2fa_resend_is_one_post_without_parameters_to_the_listed_path(
         sent = mock.calls[0].request
     assert (sent.method, sent.url) == ("POST", url)
     assert sent.body in (None, "", b"")  # the documented request has no parameters
-    assert result == {"account_sid": ACCOUNT}
+    assert result.as_detail() == {"account_sid": ACCOUNT}
     # The brand's path and SID pattern are in every description; the /2fa path itself only
     # in newer ones (e.g. not @twilio/cli-core 9.0.0), which list it without an operation:
     # there the docs page above is the contract, and the request is checked against it.

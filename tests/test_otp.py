@@ -15,6 +15,7 @@ from rich.console import Console
 
 from a2pctl.errors import ExitCode, RegistrationFailed, UsageError
 from a2pctl.gateway import Gateway, GatewayError
+from a2pctl.gateway.records import Brand
 from a2pctl.pacing import FakeClock, RateLimiter
 from a2pctl.report import status as report_status
 from a2pctl.state.store import Store
@@ -35,10 +36,10 @@ class FakeGateway:
         self.sent: list[str] = []
         self.otp_error: GatewayError | None = None
 
-    def fetch_brand(self, sid: str) -> dict[str, Any]:
+    def fetch_brand(self, sid: str) -> Brand:
         if sid not in self.brands:
             raise GatewayError(f"brand {sid} not found", status=404, code=20404)
-        return dict(self.brands[sid])
+        return Brand.from_twilio(self.brands[sid])
 
     def send_brand_otp(self, sid: str) -> dict[str, Any]:
         if self.otp_error is not None:
@@ -217,7 +218,7 @@ def test_brands_an_otp_cannot_help_are_refused_and_nothing_is_sent(
 
 def test_check_eligible_raises_registration_failed_for_a_standard_brand() -> None:
     with pytest.raises(RegistrationFailed, match="only sole-proprietor brands"):
-        otp.check_eligible(sp_brand(brand_type="STANDARD"))
+        otp.check_eligible(Brand.from_twilio(sp_brand(brand_type="STANDARD")))
 
 
 def test_a_registration_without_a_brand_is_refused(

@@ -106,7 +106,7 @@ def test_a_failed_standard_brand_is_corrected_through_its_profile_and_resubmitte
     assert posts(rerun, BRANDS) == []  # no new brand
     assert second.resources["brand"] == brand
     assert count_resources(world)["brands"] == 1
-    assert world.gateway().fetch_brand(brand)["status"] == "APPROVED"
+    assert world.gateway().fetch_brand(brand).status == "APPROVED"
     record = world.store.steps("northwind-outfitters", SANDBOX_ACCOUNT_SID)[RESUBMIT_BRAND]
     assert record.data == {"count": 1}
 
@@ -157,9 +157,7 @@ def test_a_profile_rejected_for_its_email_gets_the_new_email_and_is_resubmitted(
     emails = [h.form["Email"][0] for h in posts(rerun, profile) if "Email" in h.form]
     assert emails == ["jane@janedoe.example"]
     assert (
-        world.gateway().fetch_bundle("customer_profile", first.resources["customer_profile"])[
-            "email"
-        ]
+        world.gateway().fetch_bundle("customer_profile", first.resources["customer_profile"]).email
         == "jane@janedoe.example"
     )
     assert len(posts(world.recorder.hits, BRANDS)) == 1  # the brand, created once
@@ -176,7 +174,7 @@ def test_a_campaign_fix_the_update_cannot_carry_is_a_recreate_shown_with_its_fee
     [first] = world.register(SOLE_PROPRIETOR, until="submitted")
     world.clock.advance(3600)  # the review rejects it meanwhile
     service = first.resources["messaging_service"]
-    assert world.gateway().fetch_campaign(service)["campaign_status"] == "FAILED"
+    assert world.gateway().fetch_campaign(service).campaign_status == "FAILED"
     world.register(SOLE_PROPRIETOR, until="submitted")  # hears of the rejection
     old_help = "Jane Doe Pottery: for help, email jane@janedoepottery.example."
     new_help = "Jane Doe Pottery: help at jane@janedoepottery.example or +14155550100."
@@ -245,11 +243,11 @@ def test_a_number_in_another_service_fails_naming_that_service(tmp_path: Path) -
         friendly_name="someone else's", inbound_request_url=None, fallback_url=None
     )
     [number] = gw.find_incoming_numbers(phone_number="+14155550123")
-    gw.add_service_phone_number(other["sid"], number["sid"])
+    gw.add_service_phone_number(other.sid, number.sid)
     [outcome] = world.register(SOLE_PROPRIETOR, until="submitted")
     assert outcome.outcome == "failed"
     [error] = [e for e in outcome.errors if e.get("code") == 21710]
-    assert other["sid"] in error["message"] and error["field"] == "phone_numbers[0]"
+    assert other.sid in error["message"] and error["field"] == "phone_numbers[0]"
 
 
 # --- 6. a kill after any request of a fix ---------------------------------------------------

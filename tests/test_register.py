@@ -155,7 +155,7 @@ def test_complete_is_claimed_only_once_the_campaign_is_verified(world: World) ->
     [verified] = world.register(SOLE_PROPRIETOR, until="verified")
     assert verified.outcome == "complete", verified.errors
     service = verified.resources["messaging_service"]
-    assert world.gateway().fetch_campaign(service)["campaign_status"] == "VERIFIED"
+    assert world.gateway().fetch_campaign(service).campaign_status == "VERIFIED"
 
 
 def test_a_number_removed_from_the_service_is_attached_again_before_complete(
@@ -170,7 +170,7 @@ def test_a_number_removed_from_the_service_is_attached_again_before_complete(
     assert gateway.list_service_phone_numbers(service) == []
     [again] = world.register(SOLE_PROPRIETOR)
     assert again.outcome == "complete", again.errors
-    assert [p["sid"] for p in gateway.list_service_phone_numbers(service)] == [number]
+    assert [p.sid for p in gateway.list_service_phone_numbers(service)] == [number]
 
 
 @pytest.mark.slow  # an exhaustive matrix: ~36 s; CI runs it with the slow set

@@ -131,7 +131,7 @@ def _failed_campaign(tmp_path: Path, file: Path) -> tuple[World, Outcome]:
     assert outcome.outcome == "submitted", outcome.errors
     world.clock.advance(3600)  # the review rejects it meanwhile
     service = outcome.resources["messaging_service"]
-    assert world.gateway().fetch_campaign(service)["campaign_status"] == "FAILED"
+    assert world.gateway().fetch_campaign(service).campaign_status == "FAILED"
     return world, outcome
 
 
@@ -154,7 +154,7 @@ def test_a_rejected_campaign_is_edited_in_place_from_the_changed_file(tmp_path: 
     assert edits[0].form["AgeGated"] == ["false"]
     world.clock.advance(3600)
     service = first.resources["messaging_service"]
-    assert world.gateway().fetch_campaign(service)["campaign_status"] == "VERIFIED"
+    assert world.gateway().fetch_campaign(service).campaign_status == "VERIFIED"
     assert count_resources(world)["campaigns"] == 1
     [third] = world.register(fixed)  # nothing changed since: nothing is sent again
     assert third.outcome == "complete"
@@ -178,7 +178,7 @@ def test_a_changed_use_case_replaces_the_failed_campaign_5_s_after_deleting_it(
     assert created.form["UsAppToPersonUsecase"] == ["ACCOUNT_NOTIFICATION"]
     service = first.resources["messaging_service"]
     [campaign] = world.gateway().list_campaigns(service)
-    assert campaign["us_app_to_person_usecase"] == "ACCOUNT_NOTIFICATION"
+    assert campaign.us_app_to_person_usecase == "ACCOUNT_NOTIFICATION"
 
 
 def _killed_at_campaign_delete(tmp_path: Path, *, after: bool) -> tuple[World, Outcome, Path]:
@@ -222,8 +222,8 @@ def test_a_kill_around_the_campaign_delete_never_adopts_the_deleted_campaign(
         assert created[0].at - deleted[-1].at >= 5
     service = first.resources["messaging_service"]
     [campaign] = world.gateway().list_campaigns(service)
-    assert campaign["us_app_to_person_usecase"] == "ACCOUNT_NOTIFICATION"
-    assert campaign["sid"] == second.resources["campaign"]
+    assert campaign.us_app_to_person_usecase == "ACCOUNT_NOTIFICATION"
+    assert campaign.sid == second.resources["campaign"]
 
 
 def test_a_campaign_made_elsewhere_after_a_killed_delete_is_adopted_not_deleted(
@@ -245,7 +245,7 @@ def test_a_campaign_made_elsewhere_after_a_killed_delete_is_adopted_not_deleted(
     [second] = world.register(changed)
     hits = world.recorder.hits[before:]
     assert [h for h in hits if h.method in ("DELETE", "POST") and "Usa2p" in h.path] == []
-    assert second.resources["campaign"] == theirs["sid"]
+    assert second.resources["campaign"] == theirs.sid
 
 
 def test_a_campaign_under_review_is_not_edited_and_the_user_is_told(tmp_path: Path) -> None:

@@ -72,10 +72,10 @@ def test_a_customer_with_an_account_sid_registers_to_completion_in_that_subaccou
     assert outcome.account == SUBACCOUNT
     brand, service = outcome.resources["brand"], outcome.resources["messaging_service"]
     sub, main = world.gateway(SUBACCOUNT), world.gateway()
-    assert [b["sid"] for b in sub.list_brands()] == [brand]
-    assert [s["sid"] for s in sub.list_services()] == [service]
+    assert [b.sid for b in sub.list_brands()] == [brand]
+    assert [s.sid for s in sub.list_services()] == [service]
     [campaign] = sub.list_campaigns(service)
-    assert campaign["brand_registration_sid"] == brand
+    assert campaign.brand_registration_sid == brand
     assert main.list_brands() == [] and main.list_services() == []
     with pytest.raises(GatewayError) as caught:
         main.list_campaigns(service)

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from a2pctl.errors import ExitCode, UsageError
 from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, Gateway, GatewayError
+from a2pctl.gateway.records import Brand, Bundle, Campaign, Evaluation, PhoneNumber, Service
 from a2pctl.pacing import FakeClock
 from a2pctl.remediation import catalogue as rem
 from a2pctl.remediation import codes
@@ -57,47 +58,48 @@ class FakeGateway:
         if self.broken is not None:
             raise self.broken
 
-    def fetch_bundle(self, kind: str, sid: str) -> dict[str, Any]:
+    def fetch_bundle(self, kind: str, sid: str) -> Bundle:
         self._call("fetch_bundle", sid)
         if sid not in self.bundles:
             raise missing(sid)
-        return dict(self.bundles[sid])
+        return Bundle.from_twilio(self.bundles[sid])
 
-    def list_evaluations(self, kind: str, bundle_sid: str) -> list[dict[str, Any]]:
+    def list_evaluations(self, kind: str, bundle_sid: str) -> list[Evaluation]:
         self._call("list_evaluations", bundle_sid)
-        return list(self.evaluations.get(bundle_sid, []))
+        return Evaluation.parse_all(self.evaluations.get(bundle_sid, []))
 
-    def fetch_brand(self, sid: str) -> dict[str, Any]:
+    def fetch_brand(self, sid: str) -> Brand:
         self._call("fetch_brand", sid)
         if sid not in self.brands:
             raise missing(sid)
-        return dict(self.brands[sid])
+        return Brand.from_twilio(self.brands[sid])
 
-    def fetch_service(self, sid: str) -> dict[str, Any]:
+    def fetch_service(self, sid: str) -> Service:
         self._call("fetch_service", sid)
         if sid not in self.services:
             raise missing(sid)
-        return dict(self.services[sid])
+        return Service.from_twilio(self.services[sid])
 
-    def list_service_phone_numbers(self, service_sid: str) -> list[dict[str, Any]]:
+    def list_service_phone_numbers(self, service_sid: str) -> list[PhoneNumber]:
         self._call("list_service_phone_numbers", service_sid)
-        return list(self.members.get(service_sid, []))
+        return PhoneNumber.parse_all(self.members.get(service_sid, []))
 
-    def fetch_campaign(self, service_sid: str) -> dict[str, Any]:
+    def fetch_campaign(self, service_sid: str) -> Campaign:
         self._call("fetch_campaign", service_sid)
         if service_sid not in self.campaigns:
             raise missing(CAMPAIGN_COMPLIANCE_SID)
-        return dict(self.campaigns[service_sid])
+        return Campaign.from_twilio(self.campaigns[service_sid])
 
-    def find_incoming_numbers(self, *, phone_number: str) -> list[dict[str, Any]]:
+    def find_incoming_numbers(self, *, phone_number: str) -> list[PhoneNumber]:
         self._call("find_incoming_numbers", phone_number)
-        return [n for n in self.incoming.values() if n["phone_number"] == phone_number]
+        found = [n for n in self.incoming.values() if n["phone_number"] == phone_number]
+        return PhoneNumber.parse_all(found)
 
-    def fetch_incoming_number(self, sid: str) -> dict[str, Any]:
+    def fetch_incoming_number(self, sid: str) -> PhoneNumber:
         self._call("fetch_incoming_number", sid)
         if sid not in self.incoming:
             raise missing(sid)
-        return dict(self.incoming[sid])
+        return PhoneNumber.from_twilio(self.incoming[sid])
 
 
 def brand_record(**fields: Any) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from a2pctl.engine.actions.results import error
 from a2pctl.engine.fixes import remember_campaign
 from a2pctl.flows.model import AttachNumber
-from a2pctl.gateway.records import registration_errors
 
 if TYPE_CHECKING:
     from a2pctl.engine.executor import Run
@@ -31,7 +30,7 @@ def finish(run: Run, *, wait: bool, deadline: float) -> None:
         return
     campaign = run.gateway.fetch_campaign(service.sid)
     remember_campaign(run, service.sid, campaign)
-    status = str(campaign.get("campaign_status") or "")
+    status = str(campaign.campaign_status or "")
     if status == "VERIFIED":
         _confirm_numbers(run, service.sid)
         return
@@ -44,10 +43,8 @@ def finish(run: Run, *, wait: bool, deadline: float) -> None:
         run.finish(kind, waiting_for=run.timed_out(reason, wait and run.until == "verified"))
         return
     errors = [
-        error(
-            e.description, code=e.code, field=remediation.from_error(e.as_dict(), "campaign").field
-        )
-        for e in registration_errors(campaign.get("errors"))
+        error(e.description, code=e.code, field=remediation.from_error(e, "campaign").field)
+        for e in campaign.errors
     ]
     if status == "FAILED":
         text = (
@@ -64,7 +61,7 @@ def finish(run: Run, *, wait: bool, deadline: float) -> None:
 def _confirm_numbers(run: Run, service: str) -> None:
     """Complete only with every number in the service (a GET); a missing one is
     attached again by the next advance."""
-    attached = {p.get("sid") for p in run.gateway.list_service_phone_numbers(service)}
+    attached = {p.sid for p in run.gateway.list_service_phone_numbers(service)}
     missing = [
         step.name
         for step in run.flow.steps
@@ -97,4 +94,4 @@ def _settle_bundles(run: Run) -> None:
         known = run.store.find_resource(record.sid)
         if known is None or known.status != "twilio-approved":
             rec = run.gateway.fetch_bundle(kind, record.sid)
-            run.remember(record.sid, kind, rec.get("status"), rec)
+            run.remember(record.sid, kind, rec.status, rec.as_detail())

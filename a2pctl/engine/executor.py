@@ -27,6 +27,7 @@ from a2pctl.errors import A2pError, UsageError
 from a2pctl.flows import build_flow
 from a2pctl.flows.model import Flow, Step
 from a2pctl.gateway import Gateway, GatewayError
+from a2pctl.gateway.records import TwilioRecord
 from a2pctl.pacing import Clock
 from a2pctl.state.store import StepRecord, Store
 
@@ -110,10 +111,10 @@ class Run:
         record = self.records.get(step)
         return record.started_at if record else None
 
-    def created_since(self, rec: dict[str, Any], started: float | None) -> bool:
+    def created_since(self, rec: TwilioRecord, started: float | None) -> bool:
         if started is None:
             return True
-        created = str(rec.get("date_created") or "")
+        created = rec.date_created or ""
         try:
             when = datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp()
         except ValueError:
@@ -242,7 +243,7 @@ class Run:
             data["status"] = result.status
         self.store.mark_done(self.name, self.account, step.name, sid=result.sid, data=data)
         if step.records and result.sid and step.records not in ("campaign", "phone_number"):
-            detail = result.record or {}
+            detail = result.record.as_detail() if result.record is not None else {}
             known = self.store.find_resource(result.sid)
             status = result.status or (known.status if known else None)
             self.remember(result.sid, step.records, status, detail)

@@ -36,7 +36,8 @@ from a2pctl.flows.model import (
     Step,
     fingerprint,
 )
-from a2pctl.gateway import GatewayError, Record
+from a2pctl.gateway import GatewayError
+from a2pctl.gateway.records import Brand, Campaign
 from a2pctl.state.store import campaign_key
 
 if TYPE_CHECKING:
@@ -65,9 +66,9 @@ def observe(run: Run) -> Observed | None:
         record = run.record(kind)
         if record is not None and record.sid:
             rec = run.gateway.fetch_bundle(kind, record.sid)
-            run.remember(record.sid, kind, rec.get("status"), rec)
-            bundles[kind] = rec.get("status")
-    brand: Record | None = None
+            run.remember(record.sid, kind, rec.status, rec.as_detail())
+            bundles[kind] = rec.status
+    brand: Brand | None = None
     brand_step = run.record("brand")
     if brand_step is not None and brand_step.sid:
         try:
@@ -75,10 +76,10 @@ def observe(run: Run) -> Observed | None:
         except GatewayError as err:
             if err.status != 404:
                 raise
-            brand = {"sid": brand_step.sid, "status": DELETED}  # in the Console
+            brand = Brand(sid=brand_step.sid, status=DELETED)  # in the Console
         else:
-            run.remember(brand_step.sid, "brand", brand.get("status"), brand)
-    campaign: Record | None = None
+            run.remember(brand_step.sid, "brand", brand.status, brand.as_detail())
+    campaign: Campaign | None = None
     step = campaign_step(run)
     record = run.record(step.name) if step else None
     if step is not None and record is not None and record.status == "done":
@@ -125,7 +126,7 @@ def _send(run: Run, fix: Fix, seen: Observed) -> str | None:
     if fix.kind == "reopen_bundle":
         kind = _kind(fix.target)
         rec = run.gateway.update_bundle(kind, run.sid(fix.target), status="draft")
-        run.remember(run.sid(fix.target), kind, rec.get("status"), rec)
+        run.remember(run.sid(fix.target), kind, rec.status, rec.as_detail())
         return f"the {fix.target.replace('_', ' ')} is set back to draft to be corrected"
     if fix.kind in ("update_end_user", "update_address", "update_bundle") and step is not None:
         return _update(run, step)
@@ -138,9 +139,7 @@ def _send(run: Run, fix: Fix, seen: Observed) -> str | None:
         return "a new brand (fee) is created once the corrected bundles are submitted again"
     if fix.kind in ("edit_campaign", "recreate_campaign") and step is not None:
         assert seen.campaign is not None  # the reconciler edits only a campaign it has seen
-        return _fix_campaign(
-            run, step, dict(seen.campaign), recreate=fix.kind == "recreate_campaign"
-        )
+        return _fix_campaign(run, step, seen.campaign, recreate=fix.kind == "recreate_campaign")
     return None
 
 
@@ -188,7 +187,7 @@ def _update(run: Run, step: Step) -> str:
         rec = run.gateway.update_bundle(
             action.kind, sid, email=action.email, status_callback=action.status_callback
         )
-        run.remember(sid, action.kind, rec.get("status"), rec)
+        run.remember(sid, action.kind, rec.status, rec.as_detail())
         new_hash = fingerprint({"email": action.email, "status_callback": action.status_callback})
     record = run.record(step.name)
     data = {**(record.data if record else {}), "hash": new_hash}
@@ -200,7 +199,7 @@ def campaign_step(run: Run) -> Step | None:
     return next((s for s in run.flow.steps if isinstance(s.action, CreateCampaign)), None)
 
 
-def _fix_campaign(run: Run, step: Step, campaign: Record, *, recreate: bool) -> str:
+def _fix_campaign(run: Run, step: Step, campaign: Campaign, *, recreate: bool) -> str:
     """Edit the FAILED campaign in place, or delete it to be created anew."""
     assert isinstance(step.action, CreateCampaign)
     record = run.record(step.name)
@@ -225,20 +224,20 @@ def _fix_campaign(run: Run, step: Step, campaign: Record, *, recreate: bool) -> 
     return "FAILED campaign edited from the changed file and resubmitted"
 
 
-def _replace_campaign(run: Run, step: Step, service: str, campaign: Record) -> None:
+def _replace_campaign(run: Run, step: Step, service: str, campaign: Campaign) -> None:
     """Record the deletion (and that the campaign is to be created again) before sending
     it, so a kill in between cannot leave a registration that believes in a campaign."""
     usecase_checks = [s.name for s in run.flow.steps if isinstance(s.action, CheckUsecase)]
     run.store.reset_steps(run.name, run.account, [*usecase_checks, step.name])
-    gone = {"date_created": campaign.get("date_created")}
+    gone = {"date_created": campaign.date_created}
     run.store.mark_started(run.name, run.account, CAMPAIGN_DELETED, data=gone)
     _delete_campaign(run, service, gone)
 
 
-def deleted_campaign(run: Run, campaign: Record) -> bool:
+def deleted_campaign(run: Run, campaign: Campaign) -> bool:
     """Whether `campaign` is the one this registration deleted (or is deleting)."""
     marker = run.record(CAMPAIGN_DELETED)
-    created = campaign.get("date_created")
+    created = campaign.date_created
     return marker is not None and created is not None and marker.data == {"date_created": created}
 
 
@@ -268,7 +267,7 @@ def _finish_campaign_deletion(run: Run) -> str | None:
     assert isinstance(step.action, CreateCampaign)
     service = run.sid(step.action.service_step)
     try:
-        current: Record | None = run.gateway.fetch_campaign(service)
+        current: Campaign | None = run.gateway.fetch_campaign(service)
     except GatewayError as err:
         if err.status != 404:
             raise
@@ -292,6 +291,6 @@ def _delete_campaign(run: Run, service: str | None, gone: dict[str, Any]) -> Non
     run.refresh()
 
 
-def remember_campaign(run: Run, service: str, campaign: Record) -> None:
-    detail = dict(campaign, messaging_service_sid=service)
-    run.remember(campaign_key(service), "campaign", campaign.get("campaign_status"), detail)
+def remember_campaign(run: Run, service: str, campaign: Campaign) -> None:
+    detail = dict(campaign.as_detail(), messaging_service_sid=service)
+    run.remember(campaign_key(service), "campaign", campaign.campaign_status, detail)

@@ -29,7 +29,8 @@ from typing import Any, Literal
 
 from a2pctl.engine.reconcile import CAMPAIGN_DELETED
 from a2pctl.errors import UsageError
-from a2pctl.gateway import BundleKind, Gateway, GatewayError, Record
+from a2pctl.gateway import BundleKind, Gateway, GatewayError
+from a2pctl.gateway.records import Campaign
 from a2pctl.state.markers import DEREGISTERED, deregistered_at
 from a2pctl.state.store import StepRecord, Store, campaign_key
 
@@ -99,7 +100,7 @@ def _numbers(steps: dict[str, StepRecord], gateway: Gateway, service: str | None
     if service is None:
         return []
     try:
-        members = {str(m.get("sid")) for m in gateway.list_service_phone_numbers(service)}
+        members = {m.sid for m in gateway.list_service_phone_numbers(service)}
     except GatewayError as err:
         if err.status != 404:
             raise
@@ -134,7 +135,7 @@ def _campaign(steps: dict[str, StepRecord], gateway: Gateway, service: str) -> l
     what = f"the campaign of messaging service {service}"
     marker = steps.get(CAMPAIGN_DELETED)
     try:
-        campaign: Record | None = gateway.fetch_campaign(service)
+        campaign: Campaign | None = gateway.fetch_campaign(service)
     except GatewayError as err:
         if err.status != 404:
             raise
@@ -143,18 +144,18 @@ def _campaign(steps: dict[str, StepRecord], gateway: Gateway, service: str) -> l
         if marker is None and "campaign" not in steps:
             return []  # never created
         return [Change("delete_campaign", what, "done", service=service, step=CAMPAIGN_DELETED)]
-    status = campaign.get("campaign_status")
+    status = campaign.campaign_status
     note = f"{status}: final; a new campaign would be a new registration (new vetting fee)"
-    gone = {"date_created": campaign.get("date_created")}
+    gone = {"date_created": campaign.date_created}
     return [
-        Change("delete_campaign", what, "todo", campaign.get("sid"), note, service=service,
+        Change("delete_campaign", what, "todo", campaign.sid or None, note, service=service,
                step=CAMPAIGN_DELETED, gone=gone)
     ]  # fmt: skip
 
 
 def _brand(gateway: Gateway, sid: str) -> Change:
     try:
-        mock = bool(gateway.fetch_brand(sid).get("mock"))
+        mock = bool(gateway.fetch_brand(sid).mock)
     except GatewayError as err:
         if err.status != 404:
             raise
@@ -176,7 +177,7 @@ def _bundles(steps: dict[str, StepRecord], gateway: Gateway, brand: str | None) 
             continue
         step = f"{STEP_PREFIX}{kind}"
         try:
-            status = gateway.fetch_bundle(kind, record.sid).get("status")
+            status = gateway.fetch_bundle(kind, record.sid).status
         except GatewayError as err:
             if err.status != 404:
                 raise

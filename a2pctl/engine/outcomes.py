@@ -16,6 +16,7 @@ from a2pctl.engine.reconcile import Observed, reconcile
 from a2pctl.errors import ExitCode
 from a2pctl.flows import build_flow
 from a2pctl.flows.model import Flow
+from a2pctl.gateway.records import Brand, Campaign
 from a2pctl.state.store import Store
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def plan_for(check: FileCheck, store: Store | None, default_account: str | None)
     last = {r.kind: r.detail | {"status": r.status} for r in known if r.status is not None}
     seen = Observed(
         bundles={k: last[k]["status"] for k in ("customer_profile", "trust_product") if k in last},
-        brand=last.get("brand"),
+        brand=Brand.from_twilio(last["brand"]) if "brand" in last else None,
         campaign=_campaign(last.get("campaign")),
     )
     return build_plan(
@@ -87,11 +88,13 @@ def plan_for(check: FileCheck, store: Store | None, default_account: str | None)
     )
 
 
-def _campaign(detail: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A campaign as the store last heard it, under the record's own status key."""
+def _campaign(detail: dict[str, Any] | None) -> Campaign | None:
+    """A campaign as the store last heard it, under the record's own status key (the
+    stored detail is Twilio's answer: parsed as the gateway parses it)."""
     if detail is None:
         return None
-    return {**detail, "campaign_status": detail.get("campaign_status") or detail.get("status")}
+    status = detail.get("campaign_status") or detail.get("status")
+    return Campaign.from_twilio({**detail, "campaign_status": status})
 
 
 def exit_code(outcomes: list[Outcome] | list[Plan | Outcome]) -> ExitCode:

@@ -37,7 +37,7 @@ from a2pctl.flows.model import (
     Flow,
     Step,
 )
-from a2pctl.gateway.records import registration_errors
+from a2pctl.gateway.records import Brand, Campaign
 
 if TYPE_CHECKING:  # the records are input, read here, never the store
     from a2pctl.state.store import StepRecord
@@ -114,8 +114,8 @@ class Observed:
     campaign records (fresh from a GET, or last heard by the store)."""
 
     bundles: Mapping[str, str | None] = field(default_factory=dict)
-    brand: Mapping[str, Any] | None = None
-    campaign: Mapping[str, Any] | None = None
+    brand: Brand | None = None
+    campaign: Campaign | None = None
 
 
 def bundles_holding(flow: Flow, step: Step) -> set[str]:
@@ -165,9 +165,9 @@ def reconcile(flow: Flow, records: Mapping[str, StepRecord], seen: Observed) -> 
         fixes.append(
             Fix("finish_campaign_delete", "campaign", "finish the campaign deletion a run began")
         )
-    brand = seen.brand or {}
+    brand = seen.brand
     # A deleted brand is corrected like a FAILED one, then registered anew.
-    brand_failed = brand.get("status") in ("FAILED", DELETED)
+    brand_failed = brand is not None and brand.status in ("FAILED", DELETED)
     reopen: set[str] = set()
     review: set[str] = set()
     updates: list[Fix] = []
@@ -218,22 +218,22 @@ def reconcile(flow: Flow, records: Mapping[str, StepRecord], seen: Observed) -> 
         Fix("resubmit_bundle", b, f"evaluate and submit the {b.replace('_', ' ')} again")
         for b in sorted(review)
     ]
-    if brand_failed and data_fixed:
+    if brand is not None and brand_failed and data_fixed:
         fixes.append(_brand_fix(brand, resubmissions(records)))
     if campaign_step is not None:
         fixes.append(_campaign_fix(campaign_step, seen.campaign))
     return fixes
 
 
-def _brand_fix(brand: Mapping[str, Any], done: int) -> Fix:
-    sid = brand.get("sid")
-    if brand.get("status") == DELETED:
+def _brand_fix(brand: Brand, done: int) -> Fix:
+    sid = brand.sid or None
+    if brand.status == DELETED:
         return Fix(
             "new_brand",
             "brand",
             f"create a new brand on the corrected bundles (brand {sid} was deleted)",
         )
-    if not brand.get("tcr_id"):
+    if not brand.tcr_id:
         return Fix(
             "stop",
             "brand",
@@ -257,10 +257,12 @@ def _brand_fix(brand: Mapping[str, Any], done: int) -> Fix:
     )
 
 
-def campaign_changes(step: Step, campaign: Mapping[str, Any]) -> set[str]:
+def campaign_changes(step: Step, campaign: Campaign) -> set[str]:
     """The campaign parameters the file sets differently from Twilio's record."""
     params = sent_data(step) or {}
-    return {name for name, value in params.items() if _normal(value) != _normal(campaign.get(name))}
+    return {
+        name for name, value in params.items() if _normal(value) != _normal(campaign.sent(name))
+    }
 
 
 def _normal(value: Any) -> Any:
@@ -269,7 +271,7 @@ def _normal(value: Any) -> Any:
     return value
 
 
-def _campaign_fix(step: Step, campaign: Mapping[str, Any] | None) -> Fix:
+def _campaign_fix(step: Step, campaign: Campaign | None) -> Fix:
     if campaign is None:
         return Fix(
             "hold",
@@ -277,7 +279,7 @@ def _campaign_fix(step: Step, campaign: Mapping[str, Any] | None) -> Fix:
             "campaign section changed: sent once Twilio's review of the campaign has FAILED "
             "(its status is not known yet)",
         )
-    status = campaign.get("campaign_status")
+    status = campaign.campaign_status
     if status != "FAILED":
         return Fix(
             "hold",
@@ -285,7 +287,7 @@ def _campaign_fix(step: Step, campaign: Mapping[str, Any] | None) -> Fix:
             f"campaign is {status}: Twilio takes edits of a FAILED campaign only, so the "
             "changed campaign section is not sent",
         )
-    codes = {e.code for e in registration_errors(campaign.get("errors"))}
+    codes = {e.code for e in campaign.errors}
     fields = campaign_changes(step, campaign)
     fixed = fields - set(EDITABLE_CAMPAIGN_FIELDS)
     if codes & NOT_RESUBMITTABLE:

@@ -81,8 +81,8 @@ def subaccount_tokens(store: Store, gateway: Gateway) -> list[str]:
     for account in accounts_with_registrations(store):
         if account == gateway.account_sid:
             continue
-        token = gateway.fetch_account(account).get("auth_token")
-        if not isinstance(token, str) or not token:
+        token = gateway.fetch_account(account).auth_token
+        if not token:
             raise UsageError(
                 f"subaccount {account} returned no auth token",
                 hint="check that it belongs to the account of TWILIO_ACCOUNT_SID and is active",

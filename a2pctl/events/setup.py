@@ -24,7 +24,6 @@ and says how to finish.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +38,8 @@ from a2pctl.events.catalog import (
     is_known,
 )
 from a2pctl.events.sinktest import captured_test
-from a2pctl.gateway import Gateway, GatewayError, Record
+from a2pctl.gateway import Gateway, GatewayError
+from a2pctl.gateway.records import EventType, Sink, Subscription
 from a2pctl.pacing import Clock
 from a2pctl.state.store import Store
 
@@ -106,7 +106,7 @@ def setup_event_streams(
         )
 
     sink, sink_created = _ensure_sink(gateway, url, method, batch, warnings)
-    sink_sid = str(sink["sid"])
+    sink_sid = sink.sid
     activation = Activation(gateway, url, store, clock, test_wait)
     if _status(sink) != ACTIVE:
         sink = activation.activate(sink, test_id)
@@ -120,7 +120,7 @@ def setup_event_streams(
         added = list(wanted)
     else:
         subscription_created = False
-        added = _add_missing_types(gateway, str(subscription["sid"]), wanted, warnings)
+        added = _add_missing_types(gateway, subscription.sid, wanted, warnings)
     return SetupResult(
         account_sid=gateway.account_sid,
         url=url,
@@ -128,10 +128,10 @@ def setup_event_streams(
         batch_events=_batch(sink, default=batch),
         sink_sid=sink_sid,
         sink_created=sink_created,
-        sink_status=sink.get("status"),
+        sink_status=sink.status,
         sink_tested=activation.tested,
         sink_validated=activation.validated,
-        subscription_sid=str(subscription["sid"]),
+        subscription_sid=subscription.sid,
         subscription_created=subscription_created,
         types=dict(wanted),
         types_added=tuple(added),
@@ -165,14 +165,14 @@ def check_target(url: str, method: str) -> None:
         raise UsageError(f"--method {method!r} is not POST or GET", field="--method")
 
 
-def _wanted_types(types: list[Record]) -> tuple[dict[str, int], list[str]]:
+def _wanted_types(types: list[EventType]) -> tuple[dict[str, int], list[str]]:
     """The types to subscribe (full ID -> schema version) and what to warn about: the
     guide's 12 always; the newer registration types when Twilio lists them as available
     (a type it does not list would make it refuse the whole subscription)."""
     available = {
-        str(t.get("type")): str(t.get("status") or "available").lower()
+        str(t.type): str(t.status or "available").lower()
         for t in types
-        if str(t.get("type", "")).startswith(A2P_PREFIX)
+        if str(t.type or "").startswith(A2P_PREFIX)
     }
     wanted = {full_type(short): version for short, version in SUBSCRIBED_SCHEMA_VERSIONS.items()}
     for short, version in NEWER_SUBSCRIBED_SCHEMA_VERSIONS.items():
@@ -195,7 +195,7 @@ def _wanted_types(types: list[Record]) -> tuple[dict[str, int], list[str]]:
 
 def _ensure_sink(
     gateway: Gateway, url: str, method: str, batch: bool, warnings: list[str]
-) -> tuple[Record, bool]:
+) -> tuple[Sink, bool]:
     found = _find_sink(gateway, url, method)
     if found is None:
         configuration = {"destination": url, "method": method, "batch_events": batch}
@@ -216,29 +216,28 @@ def _ensure_sink(
     existing_batch = _batch(found, default=False)
     if existing_batch != batch:
         warnings.append(
-            f"sink {found['sid']} reused; it delivers "
+            f"sink {found.sid} reused; it delivers "
             f"{'batches' if existing_batch else 'single events'} (sinks cannot be changed)"
         )
-    if str(found.get("status") or "active") == "failed":
-        warnings.append(f"sink {found['sid']} is in status failed: check the URL is reachable")
+    if str(found.status or "active") == "failed":
+        warnings.append(f"sink {found.sid} is in status failed: check the URL is reachable")
     return found, False
 
 
-def _find_sink(gateway: Gateway, url: str, method: str) -> Record | None:
+def _find_sink(gateway: Gateway, url: str, method: str) -> Sink | None:
     """The webhook sink delivering to `url`; refuses one with the other method."""
     same_destination = [
         sink
         for sink in gateway.list_sinks()
-        if sink.get("sink_type") == "webhook" and _config(sink).get("destination") == url
+        if sink.sink_type == "webhook" and sink.destination == url
     ]
     for sink in same_destination:
-        if str(_config(sink).get("method") or "POST").upper() == method:
+        if str(sink.method or "POST").upper() == method:
             return sink
     if same_destination:
         other = same_destination[0]
         raise UsageError(
-            f"sink {other['sid']} already delivers to {url} with method "
-            f"{_config(other).get('method')}",
+            f"sink {other.sid} already delivers to {url} with method {other.method}",
             hint="re-run with that --method, or delete that sink first (two sinks to one URL "
             "would deliver every event twice)",
             field="--method",
@@ -246,23 +245,12 @@ def _find_sink(gateway: Gateway, url: str, method: str) -> Record | None:
     return None
 
 
-def _config(sink: Record) -> dict[str, Any]:
-    config = sink.get("sink_configuration")
-    if isinstance(config, str):  # some answers carry it as a JSON string
-        try:
-            config = json.loads(config)
-        except ValueError:
-            return {}
-    return config if isinstance(config, dict) else {}
+def _batch(sink: Sink, *, default: bool) -> bool:
+    return default if sink.batch_events is None else sink.batch_events
 
 
-def _batch(sink: Record, *, default: bool) -> bool:
-    value = _config(sink).get("batch_events", default)
-    return value is True or str(value).lower() == "true"
-
-
-def _status(sink: Record) -> str:
-    return str(sink.get("status") or ACTIVE).lower()
+def _status(sink: Sink) -> str:
+    return str(sink.status or ACTIVE).lower()
 
 
 class Activation:
@@ -275,8 +263,8 @@ class Activation:
         self.tested = False
         self.validated = False
 
-    def activate(self, sink: Record, test_id: str | None) -> Record:
-        sid = str(sink["sid"])
+    def activate(self, sink: Sink, test_id: str | None) -> Sink:
+        sid = sink.sid
         if test_id is not None:  # given by the caller: it validates, or the caller hears why not
             if not self._validate(sid, test_id):
                 raise UsageError(
@@ -326,11 +314,11 @@ class Activation:
         self.validated = True
         return True
 
-    def _fetched(self, sid: str) -> Record:
+    def _fetched(self, sid: str) -> Sink:
         return self.gateway.fetch_sink(sid)
 
-    def _pending(self, sink: Record) -> SinkNotActive:
-        sid = sink["sid"]
+    def _pending(self, sink: Sink) -> SinkNotActive:
+        sid = sink.sid
         return SinkNotActive(
             f"sink {sid} is {_status(sink)}: Twilio sent it a test event, and no test id "
             f"reached a2pctl within {self.wait:g} s; the subscription needs an active sink",
@@ -341,19 +329,17 @@ class Activation:
         )
 
 
-def _find_subscription(gateway: Gateway, sink_sid: str) -> Record | None:
+def _find_subscription(gateway: Gateway, sink_sid: str) -> Subscription | None:
     """a2pctl's subscription on the sink, else any subscription on it."""
     on_sink = [
-        s
-        for s in gateway.list_subscriptions(sink_sid=sink_sid)
-        if s.get("sink_sid") in (None, sink_sid)
+        s for s in gateway.list_subscriptions(sink_sid=sink_sid) if s.sink_sid in (None, sink_sid)
     ]
-    ours = [s for s in on_sink if str(s.get("description") or "").startswith("a2pctl")]
+    ours = [s for s in on_sink if str(s.description or "").startswith("a2pctl")]
     candidates = ours or on_sink
     return candidates[0] if candidates else None
 
 
-def _create_subscription(gateway: Gateway, sink_sid: str, wanted: dict[str, int]) -> Record:
+def _create_subscription(gateway: Gateway, sink_sid: str, wanted: dict[str, int]) -> Subscription:
     types = [{"type": name, "schema_version": version} for name, version in wanted.items()]
     try:
         return gateway.create_subscription(
@@ -372,8 +358,7 @@ def _add_missing_types(
     gateway: Gateway, subscription_sid: str, wanted: dict[str, int], warnings: list[str]
 ) -> list[str]:
     subscribed = {
-        str(e.get("type")): e.get("schema_version")
-        for e in gateway.list_subscribed_events(subscription_sid)
+        str(e.type): e.schema_version for e in gateway.list_subscribed_events(subscription_sid)
     }
     added = []
     for name, version in wanted.items():

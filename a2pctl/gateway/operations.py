@@ -5,18 +5,19 @@ each names its request ("METHOD /path", for errors and the retry policy), picks 
 library's resource (`self._client.trusthub.v1.end_users`...) and passes it, with
 the parameters, to a primitive of the concrete gateway:
 
-- `_create(resource, target, **params)`: `target.create(**params)`, never repeated
+- `_create(kind, resource, target, **params)`: `target.create(**params)` as a `kind`
+  record (gateway/records.py), never repeated
   once it may have been performed (`create=False` for one that is harmless to
   repeat, such as an evaluation: retried like a read);
-- `_fetch(resource, target, **params)`, `_update(resource, target, **params)`: the
+- `_fetch(kind, resource, target, **params)`, `_update(kind, resource, target, ...)`: the
   same for `fetch` and `update` (`create=True` for an update that must not be
   repeated blindly either);
-- `_list(resource, target, **filters)`: every page of `target.list(**filters)`;
+- `_list(kind, resource, target, **filters)`: every page of `target.list(**filters)`;
 - `_call(resource, action, *, create=False)`: any other call, under the retry policy;
 - `_client`, the library client, and `account_sid`, the account acted on.
 
 This module never imports `twilio`: `a2pctl.gateway.twilio.TwilioGateway` provides
-the primitives (and turns the library's instances into plain records).
+the primitives (and turns the library's instances into typed records).
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, BundleKind, Record
+from a2pctl.gateway import CAMPAIGN_COMPLIANCE_SID, BundleKind
+from a2pctl.gateway import records as rec
 
 T = TypeVar("T")
+R = TypeVar("R", bound=rec.TwilioRecord)
 
 
 class Operations(ABC):
@@ -47,19 +50,19 @@ class Operations(ABC):
 
     @abstractmethod
     def _create(
-        self, resource: str, target: Any, *, create: bool = True, **params: Any
-    ) -> Record: ...
+        self, kind: type[R], resource: str, target: Any, *, create: bool = True, **params: Any
+    ) -> R: ...
 
     @abstractmethod
-    def _fetch(self, resource: str, target: Any, **params: Any) -> Record: ...
+    def _fetch(self, kind: type[R], resource: str, target: Any, **params: Any) -> R: ...
 
     @abstractmethod
     def _update(
-        self, resource: str, target: Any, *, create: bool = False, **params: Any
-    ) -> Record: ...
+        self, kind: type[R], resource: str, target: Any, *, create: bool = False, **params: Any
+    ) -> R: ...
 
     @abstractmethod
-    def _list(self, resource: str, target: Any, **filters: Any) -> list[Record]: ...
+    def _list(self, kind: type[R], resource: str, target: Any, **filters: Any) -> list[R]: ...
 
     # --- TrustHub bundles: customer profiles and trust products -------------------
     def _bundles(self, kind: BundleKind) -> tuple[Any, str]:
@@ -86,9 +89,10 @@ class Operations(ABC):
         email: str,
         policy_sid: str,
         status_callback: str | None = None,
-    ) -> Record:
+    ) -> rec.Bundle:
         bundles, path = self._bundles(kind)
         return self._create(
+            rec.Bundle,
             f"POST {path}",
             bundles,
             friendly_name=friendly_name,
@@ -97,16 +101,16 @@ class Operations(ABC):
             status_callback=status_callback,
         )
 
-    def fetch_bundle(self, kind: BundleKind, sid: str) -> Record:
+    def fetch_bundle(self, kind: BundleKind, sid: str) -> rec.Bundle:
         bundles, path = self._bundles(kind)
-        return self._fetch(f"GET {path}/{sid}", bundles(sid))
+        return self._fetch(rec.Bundle, f"GET {path}/{sid}", bundles(sid))
 
     def list_bundles(
         self, kind: BundleKind, *, friendly_name: str | None = None, policy_sid: str | None = None
-    ) -> list[Record]:
+    ) -> list[rec.Bundle]:
         bundles, path = self._bundles(kind)
         return self._list(
-            f"GET {path}", bundles, friendly_name=friendly_name, policy_sid=policy_sid
+            rec.Bundle, f"GET {path}", bundles, friendly_name=friendly_name, policy_sid=policy_sid
         )
 
     def update_bundle(
@@ -118,11 +122,12 @@ class Operations(ABC):
         email: str | None = None,
         friendly_name: str | None = None,
         status_callback: str | None = None,
-    ) -> Record:
+    ) -> rec.Bundle:
         bundles, path = self._bundles(kind)
         # A submission (a status change) is not repeated blindly after a lost answer:
         # Twilio refuses a second one, so the caller looks at the bundle first.
         return self._update(
+            rec.Bundle,
             f"POST {path}/{sid}",
             bundles(sid),
             create=status is not None,
@@ -132,29 +137,32 @@ class Operations(ABC):
             status_callback=status_callback,
         )
 
-    def assign(self, kind: BundleKind, bundle_sid: str, object_sid: str) -> Record:
+    def assign(self, kind: BundleKind, bundle_sid: str, object_sid: str) -> rec.Assignment:
         items, path = self._bundle_items(kind, bundle_sid, "entity_assignments")
-        return self._create(f"POST {path}", items, object_sid=object_sid)
+        return self._create(rec.Assignment, f"POST {path}", items, object_sid=object_sid)
 
-    def list_assignments(self, kind: BundleKind, bundle_sid: str) -> list[Record]:
+    def list_assignments(self, kind: BundleKind, bundle_sid: str) -> list[rec.Assignment]:
         items, path = self._bundle_items(kind, bundle_sid, "entity_assignments")
-        return self._list(f"GET {path}", items)
+        return self._list(rec.Assignment, f"GET {path}", items)
 
-    def evaluate(self, kind: BundleKind, bundle_sid: str, policy_sid: str) -> Record:
+    def evaluate(self, kind: BundleKind, bundle_sid: str, policy_sid: str) -> rec.Evaluation:
         items, path = self._bundle_items(kind, bundle_sid, "evaluations")
         # An evaluation only reports on the bundle: repeating it is harmless, so a 5xx
         # or a dropped connection is retried (docs/contract.md §3) instead of ending the run.
-        return self._create(f"POST {path}", items, create=False, policy_sid=policy_sid)
+        return self._create(
+            rec.Evaluation, f"POST {path}", items, create=False, policy_sid=policy_sid
+        )
 
-    def list_evaluations(self, kind: BundleKind, bundle_sid: str) -> list[Record]:
+    def list_evaluations(self, kind: BundleKind, bundle_sid: str) -> list[rec.Evaluation]:
         items, path = self._bundle_items(kind, bundle_sid, "evaluations")
-        return self._list(f"GET {path}", items)
+        return self._list(rec.Evaluation, f"GET {path}", items)
 
     # --- TrustHub end users and supporting documents ----------------------------
     def create_end_user(
         self, *, friendly_name: str, type: str, attributes: dict[str, Any]
-    ) -> Record:
+    ) -> rec.EndUser:
         return self._create(
+            rec.EndUser,
             "POST /v1/EndUsers",
             self._client.trusthub.v1.end_users,
             friendly_name=friendly_name,
@@ -162,17 +170,18 @@ class Operations(ABC):
             attributes=attributes,
         )
 
-    def update_end_user(self, sid: str, *, attributes: dict[str, Any]) -> Record:
+    def update_end_user(self, sid: str, *, attributes: dict[str, Any]) -> rec.EndUser:
         target = self._client.trusthub.v1.end_users(sid)
-        return self._update(f"POST /v1/EndUsers/{sid}", target, attributes=attributes)
+        return self._update(rec.EndUser, f"POST /v1/EndUsers/{sid}", target, attributes=attributes)
 
-    def list_end_users(self) -> list[Record]:
-        return self._list("GET /v1/EndUsers", self._client.trusthub.v1.end_users)
+    def list_end_users(self) -> list[rec.EndUser]:
+        return self._list(rec.EndUser, "GET /v1/EndUsers", self._client.trusthub.v1.end_users)
 
     def create_supporting_document(
         self, *, friendly_name: str, type: str, attributes: dict[str, Any]
-    ) -> Record:
+    ) -> rec.Document:
         return self._create(
+            rec.Document,
             "POST /v1/SupportingDocuments",
             self._client.trusthub.v1.supporting_documents,
             friendly_name=friendly_name,
@@ -180,13 +189,15 @@ class Operations(ABC):
             attributes=attributes,
         )
 
-    def update_supporting_document(self, sid: str, *, attributes: dict[str, Any]) -> Record:
+    def update_supporting_document(self, sid: str, *, attributes: dict[str, Any]) -> rec.Document:
         target = self._client.trusthub.v1.supporting_documents(sid)
-        return self._update(f"POST /v1/SupportingDocuments/{sid}", target, attributes=attributes)
+        return self._update(
+            rec.Document, f"POST /v1/SupportingDocuments/{sid}", target, attributes=attributes
+        )
 
-    def list_supporting_documents(self) -> list[Record]:
+    def list_supporting_documents(self) -> list[rec.Document]:
         documents = self._client.trusthub.v1.supporting_documents
-        return self._list("GET /v1/SupportingDocuments", documents)
+        return self._list(rec.Document, "GET /v1/SupportingDocuments", documents)
 
     # --- API 2010 (paths name the account: a subaccount where one is given) -------
     def create_address(
@@ -200,8 +211,9 @@ class Operations(ABC):
         iso_country: str,
         friendly_name: str | None = None,
         street_secondary: str | None = None,
-    ) -> Record:
+    ) -> rec.Address:
         return self._create(
+            rec.Address,
             f"POST {self._account_path}/Addresses.json",
             self._client.api.v2010.account.addresses,
             customer_name=customer_name,
@@ -214,27 +226,35 @@ class Operations(ABC):
             street_secondary=street_secondary,
         )
 
-    def update_address(self, sid: str, **fields: Any) -> Record:
+    def update_address(self, sid: str, **fields: Any) -> rec.Address:
         target = self._client.api.v2010.account.addresses(sid)
-        return self._update(f"POST {self._account_path}/Addresses/{sid}.json", target, **fields)
-
-    def list_addresses(self, *, friendly_name: str | None = None) -> list[Record]:
-        addresses = self._client.api.v2010.account.addresses
-        return self._list(
-            f"GET {self._account_path}/Addresses.json", addresses, friendly_name=friendly_name
+        return self._update(
+            rec.Address, f"POST {self._account_path}/Addresses/{sid}.json", target, **fields
         )
 
-    def find_incoming_numbers(self, *, phone_number: str) -> list[Record]:
+    def list_addresses(self, *, friendly_name: str | None = None) -> list[rec.Address]:
+        addresses = self._client.api.v2010.account.addresses
+        return self._list(
+            rec.Address,
+            f"GET {self._account_path}/Addresses.json",
+            addresses,
+            friendly_name=friendly_name,
+        )
+
+    def find_incoming_numbers(self, *, phone_number: str) -> list[rec.PhoneNumber]:
         numbers = self._client.api.v2010.account.incoming_phone_numbers
         return self._list(
+            rec.PhoneNumber,
             f"GET {self._account_path}/IncomingPhoneNumbers.json",
             numbers,
             phone_number=phone_number,
         )
 
-    def fetch_incoming_number(self, sid: str) -> Record:
+    def fetch_incoming_number(self, sid: str) -> rec.PhoneNumber:
         target = self._client.api.v2010.account.incoming_phone_numbers(sid)
-        return self._fetch(f"GET {self._account_path}/IncomingPhoneNumbers/{sid}.json", target)
+        return self._fetch(
+            rec.PhoneNumber, f"GET {self._account_path}/IncomingPhoneNumbers/{sid}.json", target
+        )
 
     @property
     def _account_path(self) -> str:
@@ -249,8 +269,9 @@ class Operations(ABC):
         brand_type: str | None = None,
         mock: bool | None = None,
         skip_automatic_sec_vet: bool | None = None,
-    ) -> Record:
+    ) -> rec.Brand:
         return self._create(
+            rec.Brand,
             "POST /v1/a2p/BrandRegistrations",
             self._client.messaging.v1.brand_registrations,
             customer_profile_bundle_sid=customer_profile_bundle_sid,
@@ -260,24 +281,24 @@ class Operations(ABC):
             skip_automatic_sec_vet=skip_automatic_sec_vet,
         )
 
-    def fetch_brand(self, sid: str) -> Record:
+    def fetch_brand(self, sid: str) -> rec.Brand:
         target = self._client.messaging.v1.brand_registrations(sid)
-        return self._fetch(f"GET /v1/a2p/BrandRegistrations/{sid}", target)
+        return self._fetch(rec.Brand, f"GET /v1/a2p/BrandRegistrations/{sid}", target)
 
-    def list_brands(self) -> list[Record]:
+    def list_brands(self) -> list[rec.Brand]:
         brands = self._client.messaging.v1.brand_registrations
-        return self._list("GET /v1/a2p/BrandRegistrations", brands)
+        return self._list(rec.Brand, "GET /v1/a2p/BrandRegistrations", brands)
 
-    def resubmit_brand(self, sid: str) -> Record:
+    def resubmit_brand(self, sid: str) -> rec.Brand:
         brand = self._client.messaging.v1.brand_registrations(sid)
         # A resubmission is reviewed (and may be charged) again: never repeated blindly.
         resource = f"POST /v1/a2p/BrandRegistrations/{sid}"
-        return self._update(resource, brand, create=True)
+        return self._update(rec.Brand, resource, brand, create=True)
 
-    def send_brand_otp(self, sid: str) -> Record:
+    def send_brand_otp(self, sid: str) -> rec.Answer:
         # Each request texts a new code to the sole proprietor: never repeated blindly.
         otps = self._client.messaging.v1.brand_registrations(sid).brand_registration_otps
-        return self._create(f"POST /v1/a2p/BrandRegistrations/{sid}/SmsOtp", otps)
+        return self._create(rec.Answer, f"POST /v1/a2p/BrandRegistrations/{sid}/SmsOtp", otps)
 
     # --- Messaging: services, senders, campaigns ---------------------------------
     def create_service(
@@ -286,8 +307,9 @@ class Operations(ABC):
         friendly_name: str,
         inbound_request_url: str | None = None,
         fallback_url: str | None = None,
-    ) -> Record:
+    ) -> rec.Service:
         return self._create(
+            rec.Service,
             "POST /v1/Services",
             self._client.messaging.v1.services,
             friendly_name=friendly_name,
@@ -295,34 +317,37 @@ class Operations(ABC):
             fallback_url=fallback_url,
         )
 
-    def fetch_service(self, sid: str) -> Record:
-        return self._fetch(f"GET /v1/Services/{sid}", self._client.messaging.v1.services(sid))
+    def fetch_service(self, sid: str) -> rec.Service:
+        return self._fetch(
+            rec.Service, f"GET /v1/Services/{sid}", self._client.messaging.v1.services(sid)
+        )
 
-    def list_services(self) -> list[Record]:
-        return self._list("GET /v1/Services", self._client.messaging.v1.services)
+    def list_services(self) -> list[rec.Service]:
+        return self._list(rec.Service, "GET /v1/Services", self._client.messaging.v1.services)
 
-    def add_service_phone_number(self, service_sid: str, phone_number_sid: str) -> Record:
+    def add_service_phone_number(self, service_sid: str, phone_number_sid: str) -> rec.PhoneNumber:
         numbers = self._client.messaging.v1.services(service_sid).phone_numbers
         resource = f"POST /v1/Services/{service_sid}/PhoneNumbers"
-        return self._create(resource, numbers, phone_number_sid=phone_number_sid)
+        return self._create(rec.PhoneNumber, resource, numbers, phone_number_sid=phone_number_sid)
 
-    def list_service_phone_numbers(self, service_sid: str) -> list[Record]:
+    def list_service_phone_numbers(self, service_sid: str) -> list[rec.PhoneNumber]:
         numbers = self._client.messaging.v1.services(service_sid).phone_numbers
-        return self._list(f"GET /v1/Services/{service_sid}/PhoneNumbers", numbers)
+        return self._list(rec.PhoneNumber, f"GET /v1/Services/{service_sid}/PhoneNumbers", numbers)
 
-    def fetch_usecases(self, service_sid: str, brand_registration_sid: str) -> list[Record]:
+    def fetch_usecases(self, service_sid: str, brand_registration_sid: str) -> list[rec.Usecase]:
         usecases = self._client.messaging.v1.services(service_sid).us_app_to_person_usecases
         found = self._fetch(
+            rec.Usecases,
             f"GET /v1/Services/{service_sid}/Compliance/Usa2p/Usecases",
             usecases,
             brand_registration_sid=brand_registration_sid,
         )
-        return list(found.get("us_app_to_person_usecases") or [])
+        return list(found.us_app_to_person_usecases)
 
-    def create_campaign(self, service_sid: str, **params: Any) -> Record:
+    def create_campaign(self, service_sid: str, **params: Any) -> rec.Campaign:
         campaigns = self._client.messaging.v1.services(service_sid).us_app_to_person
         return self._create(
-            f"POST /v1/Services/{service_sid}/Compliance/Usa2p", campaigns, **params
+            rec.Campaign, f"POST /v1/Services/{service_sid}/Compliance/Usa2p", campaigns, **params
         )
 
     def update_campaign(
@@ -338,7 +363,7 @@ class Operations(ABC):
         direct_lending: bool,
         privacy_policy_url: str | None = None,
         terms_and_conditions_url: str | None = None,
-    ) -> Record:
+    ) -> rec.Campaign:
         campaign = self._client.messaging.v1.services(service_sid).us_app_to_person(
             CAMPAIGN_COMPLIANCE_SID
         )
@@ -347,6 +372,7 @@ class Operations(ABC):
             "terms_and_conditions_url": terms_and_conditions_url,
         }
         return self._update(
+            rec.Campaign,
             f"POST /v1/Services/{service_sid}/Compliance/Usa2p/{CAMPAIGN_COMPLIANCE_SID}",
             campaign,
             create=True,  # a resubmission may be charged: never repeated blindly
@@ -360,14 +386,16 @@ class Operations(ABC):
             **{k: v for k, v in optional.items() if v is not None},
         )
 
-    def fetch_campaign(self, service_sid: str) -> Record:
+    def fetch_campaign(self, service_sid: str) -> rec.Campaign:
         campaigns = self._client.messaging.v1.services(service_sid).us_app_to_person
         resource = f"GET /v1/Services/{service_sid}/Compliance/Usa2p/{CAMPAIGN_COMPLIANCE_SID}"
-        return self._fetch(resource, campaigns(CAMPAIGN_COMPLIANCE_SID))
+        return self._fetch(rec.Campaign, resource, campaigns(CAMPAIGN_COMPLIANCE_SID))
 
-    def list_campaigns(self, service_sid: str) -> list[Record]:
+    def list_campaigns(self, service_sid: str) -> list[rec.Campaign]:
         campaigns = self._client.messaging.v1.services(service_sid).us_app_to_person
-        return self._list(f"GET /v1/Services/{service_sid}/Compliance/Usa2p", campaigns)
+        return self._list(
+            rec.Campaign, f"GET /v1/Services/{service_sid}/Compliance/Usa2p", campaigns
+        )
 
     def delete_campaign(self, service_sid: str) -> None:
         campaign = self._client.messaging.v1.services(service_sid).us_app_to_person(
@@ -375,47 +403,3 @@ class Operations(ABC):
         )
         resource = f"DELETE /v1/Services/{service_sid}/Compliance/Usa2p/{CAMPAIGN_COMPLIANCE_SID}"
         self._call(resource, campaign.delete)
-
-    # --- Event Streams -------------------------------------------------------------
-    def create_sink(
-        self, *, description: str, sink_configuration: dict[str, Any], sink_type: str
-    ) -> Record:
-        return self._create(
-            "POST /v1/Sinks",
-            self._client.events.v1.sinks,
-            description=description,
-            sink_configuration=sink_configuration,
-            sink_type=sink_type,
-        )
-
-    def list_sinks(self) -> list[Record]:
-        return self._list("GET /v1/Sinks", self._client.events.v1.sinks)
-
-    def create_subscription(
-        self, *, description: str, sink_sid: str, types: list[dict[str, Any]]
-    ) -> Record:
-        return self._create(
-            "POST /v1/Subscriptions",
-            self._client.events.v1.subscriptions,
-            description=description,
-            sink_sid=sink_sid,
-            types=types,
-        )
-
-    def list_subscriptions(self, *, sink_sid: str | None = None) -> list[Record]:
-        subscriptions = self._client.events.v1.subscriptions
-        return self._list("GET /v1/Subscriptions", subscriptions, sink_sid=sink_sid)
-
-    def list_subscribed_events(self, subscription_sid: str) -> list[Record]:
-        events = self._client.events.v1.subscriptions(subscription_sid).subscribed_events
-        return self._list(f"GET /v1/Subscriptions/{subscription_sid}/SubscribedEvents", events)
-
-    def add_subscribed_event(
-        self, subscription_sid: str, *, type: str, schema_version: int | None = None
-    ) -> Record:
-        events = self._client.events.v1.subscriptions(subscription_sid).subscribed_events
-        resource = f"POST /v1/Subscriptions/{subscription_sid}/SubscribedEvents"
-        return self._create(resource, events, type=type, schema_version=schema_version)
-
-    def list_event_types(self) -> list[Record]:
-        return self._list("GET /v1/Types", self._client.events.v1.event_types)

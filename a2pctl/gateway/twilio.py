@@ -3,7 +3,7 @@
 `TwilioGateway` implements the `Gateway` protocol with the official library. Its
 operations live in `a2pctl.gateway.operations` (no `twilio` there), over this
 module's primitives; here the library client is built (for a subaccount, with the
-auth token the main account reads) and its instances become plain records. All
+auth token the main account reads) and its instances become typed records. All
 requests go through one HTTP client of ours, which
 - sends them to `api_url` + the original path when one is given (the sandbox,
   a recording proxy), pagination links included;
@@ -33,7 +33,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from a2pctl.errors import UsageError
-from a2pctl.gateway import Credentials, GatewayError, Record
+from a2pctl.gateway import Credentials, GatewayError
 from a2pctl.gateway.errors import (
     FailureKind,
     backoff_seconds,
@@ -43,10 +43,11 @@ from a2pctl.gateway.errors import (
     transport_failure,
 )
 from a2pctl.gateway.lifecycle import LifecycleOperations
-from a2pctl.gateway.records import normalised, plain_json
+from a2pctl.gateway.records import TwilioRecord, from_library
 from a2pctl.pacing import Clock, RateLimiter
 
 T = TypeVar("T")
+R = TypeVar("R", bound=TwilioRecord)
 
 # An in-process transport: (method, absolute URL, headers, form body) → (status, headers, text).
 Transport = Callable[[str, str, Mapping[str, str], bytes], tuple[int, dict[str, str], str]]
@@ -366,29 +367,27 @@ class TwilioGateway(LifecycleOperations):
         return error
 
     # --- the shapes of a call (the primitives of `Operations`) -----------------------
-    def _create(self, resource: str, target: Any, *, create: bool = True, **params: Any) -> Record:
-        return self._call(resource, lambda: _record(target.create(**params)), create=create)
+    # Each answer becomes its typed record (gateway/records.py) inside the retried call.
+    def _create(
+        self, kind: type[R], resource: str, target: Any, *, create: bool = True, **params: Any
+    ) -> R:
+        created = lambda: from_library(kind, target.create(**params))  # noqa: E731
+        return self._call(resource, created, create=create)
 
-    def _fetch(self, resource: str, target: Any, **params: Any) -> Record:
-        return self._call(resource, lambda: _record(target.fetch(**params)))
+    def _fetch(self, kind: type[R], resource: str, target: Any, **params: Any) -> R:
+        return self._call(resource, lambda: from_library(kind, target.fetch(**params)))
 
-    def _update(self, resource: str, target: Any, *, create: bool = False, **params: Any) -> Record:
-        return self._call(resource, lambda: _record(target.update(**params)), create=create)
+    def _update(
+        self, kind: type[R], resource: str, target: Any, *, create: bool = False, **params: Any
+    ) -> R:
+        updated = lambda: from_library(kind, target.update(**params))  # noqa: E731
+        return self._call(resource, updated, create=create)
 
-    def _list(self, resource: str, target: Any, **filters: Any) -> list[Record]:
+    def _list(self, kind: type[R], resource: str, target: Any, **filters: Any) -> list[R]:
         return self._call(
-            resource, lambda: [_record(i) for i in target.list(page_size=PAGE_SIZE, **filters)]
+            resource,
+            lambda: [from_library(kind, i) for i in target.list(page_size=PAGE_SIZE, **filters)],
         )
-
-
-# --- records out ---------------------------------------------------------------------
-def _record(instance: Any) -> Record:
-    """A library instance as Twilio's snake_case JSON: public attributes, dates as ISO-8601,
-    `errors` in their one shape (gateway/records.py)."""
-    record = {k: plain_json(v) for k, v in vars(instance).items() if not k.startswith("_")}
-    if isinstance(record.get("errors"), list):
-        record["errors"] = normalised(record["errors"])
-    return record
 
 
 def library_failure(

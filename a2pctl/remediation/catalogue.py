@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from a2pctl.gateway.records import normalised, registration_errors
+from a2pctl.gateway.records import Brand, Campaign, RegistrationError, registration_errors
 from a2pctl.remediation import codes
 
 # Re-exported: the field mapping is part of this module's public interface.
@@ -191,21 +191,21 @@ _NOT_RESUBMITTABLE = (
 )
 
 
-def for_brand(brand: Mapping[str, Any]) -> Remediation:
-    """A BrandRegistration record (status, identity_status, brand_type, errors, ...)."""
-    status = _upper(brand.get("status"))
+def for_brand(record: Brand | Mapping[str, Any]) -> Remediation:
+    """A BrandRegistration: as the gateway parsed it, or as the store keeps it."""
+    brand = record if isinstance(record, Brand) else Brand.from_twilio(record)
+    status = _upper(brand.status)
     if not status:
         return NOT_CREATED
-    brand_type = _upper(brand.get("brand_type")) or STANDARD
-    identity = _upper(brand.get("identity_status"))
-    errors = _error_list(brand.get("errors"))
+    brand_type = _upper(brand.brand_type) or STANDARD
+    identity = _upper(brand.identity_status)
     if status == "FAILED":
-        return _brand_failure(brand, brand_type, errors)
+        return _brand_failure(brand, brand_type)
     if status == "APPROVED":
-        blocking = [e for e in errors if _int(e.get("error_code")) in _TWO_FA_CODES]
+        blocking = [e for e in brand.errors if e.code in _TWO_FA_CODES]
         if blocking:
             return from_error(blocking[0], "brand", object_type=brand_type)
-        if brand.get("mock") and brand_type == SOLE_PROPRIETOR:
+        if brand.mock and brand_type == SOLE_PROPRIETOR:
             return MOCK_SOLE_PROPRIETOR
     for key in ((status, brand_type, identity), (status, brand_type, "*"), (status, "*", "*")):
         if key in _BRAND:
@@ -221,14 +221,12 @@ def for_brand(brand: Mapping[str, Any]) -> Remediation:
     return entry
 
 
-def _brand_failure(
-    brand: Mapping[str, Any], brand_type: str, errors: list[dict[str, Any]]
-) -> Remediation:
+def _brand_failure(brand: Brand, brand_type: str) -> Remediation:
     entry: Remediation | None = None
-    for error in errors:
+    for error in brand.errors:
         entry = from_error(error, "brand", object_type=brand_type)
         break
-    reason = str(brand.get("failure_reason") or "").strip()
+    reason = str(brand.failure_reason or "").strip()
     if entry is None and reason:
         lowered = reason.lower()
         known = next((e for key, *e in codes.SP_FAILURE_REASONS if key in lowered), None)
@@ -246,7 +244,7 @@ def _brand_failure(
             entry = Remediation(FAILED, text, codes.FIX_AND_REREGISTER, field)
     if entry is None:
         entry = _BRAND[("FAILED", "*", "*")]
-    suffix = _RESUBMITTABLE if brand.get("tcr_id") else _NOT_RESUBMITTABLE
+    suffix = _RESUBMITTABLE if brand.tcr_id else _NOT_RESUBMITTABLE
     return replace(entry, severity=FAILED, action=f"{entry.action or ''} {suffix}".strip())
 
 
@@ -281,14 +279,15 @@ NO_CAMPAIGN = Remediation(
 )
 
 
-def for_campaign(campaign: Mapping[str, Any]) -> Remediation:
-    """A Usa2p record (campaign_status, errors)."""
-    status = _upper(campaign.get("campaign_status"))
+def for_campaign(record: Campaign | Mapping[str, Any]) -> Remediation:
+    """A Usa2p record (campaign_status, errors): as the gateway parsed it, or as stored."""
+    campaign = record if isinstance(record, Campaign) else Campaign.from_twilio(record)
+    status = _upper(campaign.campaign_status)
     status = _CAMPAIGN_ALIASES.get(status, status)
     if not status:
         return NO_CAMPAIGN
     if status == "FAILED":
-        for error in _error_list(campaign.get("errors")):
+        for error in campaign.errors:
             return replace(from_error(error, "campaign"), severity=FAILED)
     entry = _CAMPAIGN.get(status)
     if entry is None:
@@ -296,7 +295,7 @@ def for_campaign(campaign: Mapping[str, Any]) -> Remediation:
         return Remediation(
             PENDING, f"Unrecognised campaign status {status!r}.", "Check it in the Twilio Console."
         )
-    if status == "VERIFIED" and campaign.get("mock"):
+    if status == "VERIFIED" and campaign.mock:
         return replace(entry, explanation="Mock campaign: registered but not functional.")
     return entry
 
@@ -398,16 +397,16 @@ def for_error_code(code: int | None) -> Remediation | None:
 
 
 def from_error(
-    error: Mapping[str, Any], kind: str, *, object_type: str | None = None
+    error: Mapping[str, Any] | RegistrationError, kind: str, *, object_type: str | None = None
 ) -> Remediation:
-    """One entry of a brand's or campaign's `errors`, in any of Twilio's shapes."""
-    [parsed] = registration_errors([error])
-    error = parsed.as_dict()
+    """One entry of a brand's or campaign's `errors`: parsed at the gateway already, or
+    (as a stored record keeps it) in any of Twilio's shapes."""
+    parsed = error if isinstance(error, RegistrationError) else registration_errors([error])[0]
     code, description = parsed.code, parsed.description
     entry = for_error_code(code) or Remediation(
         FAILED, description or f"Error {code}.", codes.FIX_AND_REREGISTER
     )
-    for twilio_field in error.get("fields") or []:
+    for twilio_field in parsed.fields:
         mapped = customer_field(kind, str(twilio_field), object_type=object_type)
         # Twilio's field, unless the catalogue names a different one for this code
         # (30795 lists the EIN first, but the usual fix is the legal name).
@@ -423,17 +422,5 @@ def _upper(value: Any) -> str:
     return str(value).strip().upper() if value else ""
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _error_list(value: Any) -> list[dict[str, Any]]:
-    return normalised(value)
-
-
-def _feedback(brand: Mapping[str, Any]) -> list[str]:
-    value = brand.get("brand_feedback")
-    return [str(v).upper() for v in value] if isinstance(value, list) else []
+def _feedback(brand: Brand) -> list[str]:
+    return [v.upper() for v in brand.brand_feedback]

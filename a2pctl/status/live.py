@@ -21,6 +21,7 @@ from typing import Any
 
 from a2pctl.errors import UsageError
 from a2pctl.gateway import BundleKind, Gateway, GatewayError
+from a2pctl.gateway.records import PhoneNumber
 from a2pctl.pacing import Clock
 from a2pctl.remediation import catalogue as rem
 from a2pctl.remediation.catalogue import Remediation
@@ -265,16 +266,17 @@ class _Checker:
         try:
             gateway = self.gateway(account)
             fetched = gateway.fetch_bundle(kind, sid)
-            rejected = record is None or fetched.get("status") == "twilio-rejected"
+            rejected = record is None or fetched.status == "twilio-rejected"
             evaluations = (  # what is wrong: only asked for a rejected bundle
                 gateway.list_evaluations(kind, sid) if rejected or self.refresh == "all" else []
             )
         except GatewayError as err:
             return self.failed(kind, sid, record, err, stored, name, account)
-        detail = {**(record.detail if record else {}), **fetched}
+        detail = {**(record.detail if record else {}), **fetched.as_detail()}
         if evaluations:
-            detail["evaluation"] = sorted(evaluations, key=lambda e: str(e.get("date_created")))[-1]
-        self._remember(sid, kind, fetched.get("status"), detail, record)
+            newest = sorted(evaluations, key=lambda e: str(e.date_created))[-1]
+            detail["evaluation"] = newest.as_detail()
+        self._remember(sid, kind, fetched.status, detail, record)
         return replace(bundle_item(kind, sid, detail, name, account), seen_at=self.clock.now())
 
     def brand(
@@ -287,8 +289,8 @@ class _Checker:
             fetched = self.gateway(account).fetch_brand(sid)
         except GatewayError as err:
             return self.failed("brand", sid, record, err, stored, name, account)
-        detail = {**(record.detail if record else {}), **fetched}
-        self._remember(sid, "brand", fetched.get("status"), detail, record)
+        detail = {**(record.detail if record else {}), **fetched.as_detail()}
+        self._remember(sid, "brand", fetched.status, detail, record)
         return replace(brand_item(sid, detail, name, account), seen_at=self.clock.now())
 
     def service(
@@ -302,13 +304,15 @@ class _Checker:
         recorded_numbers: Sequence[ResourceRecord] = (),
     ) -> list[Item]:
         exists = Item("messaging_service", sid, None, SERVICE_EXISTS, name, account)
-        members: list[dict[str, Any]] = []
+        members: list[PhoneNumber] = []
         if record is not None and (self.refresh != "all" or self.offline is not None):
             items = [self.aged(exists, record)]  # its numbers: as recorded
             mine = [
                 r for r in recorded_numbers if r.detail.get("messaging_service_sid", sid) == sid
             ]
-            members = [{"sid": r.sid, "phone_number": r.detail.get("phone_number")} for r in mine]
+            members = [
+                PhoneNumber(sid=r.sid, phone_number=r.detail.get("phone_number")) for r in mine
+            ]
             if self.refresh == "pending" and any(map(number_pending, mine)):
                 try:  # one request for the service's pending numbers (their verdicts: events)
                     members = self.gateway(account).list_service_phone_numbers(sid)
@@ -322,7 +326,7 @@ class _Checker:
             except GatewayError as err:
                 known = exists if record is not None else None
                 return [self.failed("messaging_service", sid, record, err, known, name, account)]
-            detail = {**(record.detail if record else {}), **fetched}
+            detail = {**(record.detail if record else {}), **fetched.as_detail()}
             status = record.status if record else None
             self._remember(sid, "messaging_service", status, detail, record)
             items = [replace(exists, seen_at=self.clock.now())]
@@ -334,7 +338,7 @@ class _Checker:
         verified = campaign.status == "VERIFIED"
         recorded = {r.sid: r for r in recorded_numbers}
         for member in members:
-            pn = str(member.get("sid") or "")
+            pn = member.sid
             stored = recorded.get(pn) or self.store.find_resource(pn)
             status = rem.number_status(stored.status if stored else None) or None
             if sole_proprietor and len(members) > 1 and status not in _NUMBER_OK:
@@ -343,9 +347,7 @@ class _Checker:
                 remedy = NUMBER_ATTACHED
             else:
                 remedy = rem.for_number(status, sole_proprietor=sole_proprietor)
-            phone = member.get("phone_number") or (
-                stored.detail.get("phone_number") if stored else None
-            )
+            phone = member.phone_number or (stored.detail.get("phone_number") if stored else None)
             extra = {"phone_number": phone, "messaging_service_sid": sid}
             number = number_item(pn, stored, remedy, name, account, extra)
             items.append(self.aged(number, stored))
@@ -371,12 +373,13 @@ class _Checker:
             remedy = rem.NO_CAMPAIGN if record is None else CAMPAIGN_GONE
             extra = {"messaging_service_sid": service}
             return Item("campaign", None, None, remedy, name, account, extra=extra)
-        detail = {**(record.detail if record else {}), **fetched, "messaging_service_sid": service}
+        answer = fetched.as_detail()
+        detail = {**(record.detail if record else {}), **answer, "messaging_service_sid": service}
         if name is not None:  # a registration's campaign: keep its last known status
             self.store.record_resource(
                 key,
                 kind="campaign",
-                status=fetched.get("campaign_status"),
+                status=fetched.campaign_status,
                 detail=detail,
                 name=name,
                 account=account,
@@ -408,8 +411,8 @@ class _Checker:
                 "Check the number and the account (a subaccount's numbers need its SID).",
             )
             return Item("phone_number", ref, None, remedy, extra={"phone_number": ref})
-        extra = {"phone_number": fetched.get("phone_number")}
-        return Item("phone_number", fetched.get("sid"), None, rem.NUMBER_UNKNOWN, extra=extra)
+        extra = {"phone_number": fetched.phone_number}
+        return Item("phone_number", fetched.sid or None, None, rem.NUMBER_UNKNOWN, extra=extra)
 
     def _remember(
         self,

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from a2pctl.errors import A2pError, RegistrationFailed, UsageError
-from a2pctl.gateway import Gateway, Record
+from a2pctl.gateway import Gateway
+from a2pctl.gateway.records import Brand
 from a2pctl.pacing import Clock, RateLimiter
 from a2pctl.remediation.catalogue import OTP_VALID_HOURS, SOLE_PROPRIETOR
 from a2pctl.state.store import Store
@@ -54,19 +55,19 @@ class OtpResult:
         return None if self.sent_at is None else self.sent_at + OTP_VALID_SECONDS
 
 
-def check_eligible(brand: Record) -> None:
+def check_eligible(brand: Brand) -> None:
     """Raise RegistrationFailed unless the brand is one an OTP resend can help."""
-    sid = brand.get("sid") or "the brand"
-    brand_type = str(brand.get("brand_type") or "STANDARD").upper()
-    status = str(brand.get("status") or "").upper()
-    identity = str(brand.get("identity_status") or "").upper()
+    sid = brand.sid or "the brand"
+    brand_type = str(brand.brand_type or "STANDARD").upper()
+    status = str(brand.status or "").upper()
+    identity = str(brand.identity_status or "").upper()
     if brand_type != SOLE_PROPRIETOR:
         raise RegistrationFailed(
             f"{sid} is a {brand_type} brand: only sole-proprietor brands are verified by OTP",
             hint="standard brands are verified by TCR vetting; public for-profit brands by the "
             "Authentication+ 2FA e-mail to the brand contact",
         )
-    if brand.get("mock"):
+    if brand.mock:
         raise RegistrationFailed(
             f"{sid} is a mock brand: mock sole-proprietor brands send no OTP",
             hint="register a real (non-mock) brand to verify by OTP",
@@ -84,25 +85,25 @@ def check_eligible(brand: Record) -> None:
         )
 
 
-def approved_at(brand: Record) -> float | None:
+def approved_at(brand: Brand) -> float | None:
     """When an APPROVED, unverified sole-proprietor brand was approved, which is when
     Twilio sent its first OTP by itself (the record's last update, as nothing else
     changes it until the OTP is answered)."""
-    if str(brand.get("status") or "").upper() != "APPROVED":
+    if str(brand.status or "").upper() != "APPROVED":
         return None
     try:
-        return datetime.fromisoformat(str(brand.get("date_updated"))).timestamp()
+        return datetime.fromisoformat(str(brand.date_updated)).timestamp()
     except ValueError:
         return None
 
 
-def _too_soon(brand: Record, previous: float | None, now: float) -> A2pError | None:
+def _too_soon(brand: Brand, previous: float | None, now: float) -> A2pError | None:
     last = max((t for t in (previous, approved_at(brand)) if t is not None), default=None)
     if last is None or now - last >= OTP_VALID_SECONDS:
         return None
     hours = (now - last) / 3600
     return UsageError(
-        f"{brand.get('sid')}: the last OTP went out {hours:.1f} h ago and is valid "
+        f"{brand.sid or None}: the last OTP went out {hours:.1f} h ago and is valid "
         f"{OTP_VALID_HOURS} h: the customer can still answer it",
         hint="ask the customer to reply YES to the SMS from +1 (915) 278-2000; "
         "--force sends a new one anyway",

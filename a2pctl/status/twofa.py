@@ -14,12 +14,12 @@ trust product holds the `us_a2p_messaging_profile_information` end user.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from a2pctl.errors import A2pError, RegistrationFailed
-from a2pctl.gateway import Gateway, GatewayError, Record
+from a2pctl.gateway import Gateway, GatewayError
+from a2pctl.gateway.records import Brand
 from a2pctl.pacing import Clock
 from a2pctl.remediation import codes
 from a2pctl.remediation.catalogue import SOLE_PROPRIETOR
@@ -56,40 +56,34 @@ class Profile:
     brand_contact_email: str | None
 
 
-def messaging_profile(gateway: Gateway, brand: Record) -> Profile:
+def messaging_profile(gateway: Gateway, brand: Brand) -> Profile:
     """The company type and brand contact of the brand's trust product."""
-    trust = brand.get("a2p_profile_bundle_sid")
+    trust = brand.a2p_profile_bundle_sid
     if not trust:
         return Profile(None, None)
     for assignment in gateway.list_assignments("trust_product", str(trust)):
-        sid = str(assignment.get("object_sid") or "")
+        sid = str(assignment.object_sid or "")
         if not sid.startswith("IT"):
             continue
         user = gateway.fetch_end_user(sid)
-        if user.get("type") != PROFILE_TYPE:
-            continue
-        attributes = user.get("attributes")
-        if isinstance(attributes, str):  # a JSON string where the record kept one
-            attributes = json.loads(attributes)
-        if isinstance(attributes, dict):
-            kind, contact = attributes.get("company_type"), attributes.get("brand_contact_email")
-            return Profile(str(kind) if kind else None, str(contact) if contact else None)
+        if user.type == PROFILE_TYPE and user.has_attributes:
+            return Profile(user.company_type, user.brand_contact_email)
     return Profile(None, None)
 
 
-def check_eligible(brand: Record, profile: Profile) -> None:
+def check_eligible(brand: Brand, profile: Profile) -> None:
     """Raise RegistrationFailed unless a new 2FA e-mail can help this brand."""
-    sid = brand.get("sid") or "the brand"
-    brand_type = str(brand.get("brand_type") or "STANDARD").upper()
-    status = str(brand.get("status") or "").upper()
-    identity = str(brand.get("identity_status") or "").upper()
+    sid = brand.sid or "the brand"
+    brand_type = str(brand.brand_type or "STANDARD").upper()
+    status = str(brand.status or "").upper()
+    identity = str(brand.identity_status or "").upper()
     if brand_type == SOLE_PROPRIETOR:
         raise RegistrationFailed(
             f"{sid} is a sole-proprietor brand: it is verified by OTP, not by the "
             "Authentication+ 2FA e-mail",
             hint="`a2pctl otp resend REF` re-sends the OTP SMS",
         )
-    if brand.get("mock"):
+    if brand.mock:
         raise RegistrationFailed(
             f"{sid} is a mock brand: it is never registered with TCR, so it has no 2FA",
             hint="mock brands are for testing; register a real brand for traffic",
@@ -174,11 +168,5 @@ def mapped(err: GatewayError, brand_sid: str) -> A2pError:
     )
 
 
-def _error_codes(brand: Record) -> list[int]:
-    found = []
-    for error in brand.get("errors") or []:
-        if isinstance(error, dict):
-            code = error.get("error_code", error.get("code"))
-            if isinstance(code, int) or (isinstance(code, str) and code.isdigit()):
-                found.append(int(code))
-    return found
+def _error_codes(brand: Brand) -> list[int]:
+    return [error.code for error in brand.errors if error.code is not None]

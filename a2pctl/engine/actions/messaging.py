@@ -19,8 +19,8 @@ from a2pctl.flows.model import (
     Step,
     fingerprint,
 )
-from a2pctl.gateway import GatewayError, Record
-from a2pctl.gateway.records import registration_errors
+from a2pctl.gateway import GatewayError
+from a2pctl.gateway.records import Brand, Campaign, Service
 
 if TYPE_CHECKING:
     from a2pctl.engine.executor import Run
@@ -40,13 +40,13 @@ def create_brand(run: Run, step: Step, a: CreateBrand) -> Result:
 
     gone = replaced_brands(run)
 
-    def lookup() -> Record | None:
+    def lookup() -> Brand | None:
         hits = [
             b
             for b in gw.list_brands()
-            if b.get("customer_profile_bundle_sid") == profile
-            and b.get("a2p_profile_bundle_sid") == trust
-            and b.get("sid") not in gone
+            if b.customer_profile_bundle_sid == profile
+            and b.a2p_profile_bundle_sid == trust
+            and b.sid not in gone
         ]
         return newest(hits)
 
@@ -66,19 +66,19 @@ def create_brand(run: Run, step: Step, a: CreateBrand) -> Result:
         # account (a request per 1,000 brands) is for bundles found, or a lost answer.
         new_base={a.profile_step, a.trust_step} <= run.created and not gone,
     )
-    return Done(rec["sid"], rec.get("status"), record=rec)
+    return Done(rec.sid, rec.status, record=rec)
 
 
 def messaging_service(run: Run, step: Step, a: MessagingService) -> Result:
     gw = run.gateway
     if a.sid is not None:
-        rec = gw.fetch_service(a.sid)
-        return Done(rec["sid"], record=rec)
+        found = gw.fetch_service(a.sid)
+        return Done(found.sid, record=found)
     name = a.friendly_name or run.name
     started = run.started_at(step.name)
 
-    def lookup() -> Record | None:
-        hits = [s for s in gw.list_services() if s.get("friendly_name") == name]
+    def lookup() -> Service | None:
+        hits = [s for s in gw.list_services() if s.friendly_name == name]
         fresh = [s for s in hits if run.created_since(s, started)]
         return newest(fresh)
 
@@ -92,7 +92,7 @@ def messaging_service(run: Run, step: Step, a: MessagingService) -> Result:
             fallback_url=a.fallback_url,
         ),
     )
-    return Done(rec["sid"], record=rec)
+    return Done(rec.sid, record=rec)
 
 
 def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
@@ -105,8 +105,8 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
         if err.status != 404:
             raise
         return _brand_deleted(run, a, sid)
-    run.remember(brand["sid"], "brand", brand.get("status"), brand)
-    status, identity = brand.get("status"), brand.get("identity_status")
+    run.remember(brand.sid, "brand", brand.status, brand.as_detail())
+    status, identity = brand.status, brand.identity_status
     requested = run.record(RESUBMIT_BRAND)
     if requested is not None and requested.status == "started":
         if status == "FAILED":
@@ -114,12 +114,12 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
         # Sent already (its answer lost, or the run stopped after it): back in review.
         run.store.mark_done(run.name, run.account, RESUBMIT_BRAND, data=requested.data)
     if status == "APPROVED" and (not a.identity or identity in a.identity):
-        return Done(brand["sid"], status, data={"identity_status": identity})
-    if brand.get("mock") and str(brand.get("brand_type")).upper() == "SOLE_PROPRIETOR":
+        return Done(brand.sid, status, data={"identity_status": identity})
+    if brand.mock and str(brand.brand_type).upper() == "SOLE_PROPRIETOR":
         return Fail(
             [
                 error(
-                    f"brand {brand['sid']} is a mock sole-proprietor brand: Twilio sends it no "
+                    f"brand {brand.sid} is a mock sole-proprietor brand: Twilio sends it no "
                     "OTP and gives it no campaign, so the registration ends here",
                     field="brand.mock",
                     code="mock",
@@ -129,22 +129,22 @@ def brand_gate(run: Run, step: Step, a: BrandGate) -> Result:
     advice = remediation.for_brand(brand)
     if advice.severity == "failed" or status in BRAND_ENDED:
         _refresh_bundles(run)
-        brand_type = brand.get("brand_type")
+        brand_type = brand.brand_type
         errors = [
             error(
                 e.description,
                 code=e.code,
-                field=remediation.from_error(e.as_dict(), "brand", object_type=brand_type).field,
+                field=remediation.from_error(e, "brand", object_type=brand_type).field,
             )
-            for e in registration_errors(brand.get("errors"))
+            for e in brand.errors
         ]
-        reason = brand.get("failure_reason")
-        summary = f"brand {brand['sid']} is {status}" + (f": {reason}" if reason else "")
+        reason = brand.failure_reason
+        summary = f"brand {brand.sid} is {status}" + (f": {reason}" if reason else "")
         hint = f" — {run.personal(advice.action)}" if advice.action else ""
         return Fail([error(summary + hint, code=status), *errors])
     detail = f"status {status}" + (f", identity {identity}" if identity else "")
     action = f"; {run.personal(advice.action)}" if advice.action else ""
-    return Wait(f"brand {brand['sid']} ({detail}){action}")
+    return Wait(f"brand {brand.sid} ({detail}){action}")
 
 
 def _refresh_bundles(run: Run) -> None:
@@ -154,7 +154,7 @@ def _refresh_bundles(run: Run) -> None:
         record = run.record(kind)
         if record is not None and record.sid:
             rec = run.gateway.fetch_bundle(kind, record.sid)
-            run.remember(record.sid, kind, rec.get("status"), rec)
+            run.remember(record.sid, kind, rec.status, rec.as_detail())
 
 
 def _brand_deleted(run: Run, a: BrandGate, sid: str) -> Result:
@@ -164,27 +164,27 @@ def _brand_deleted(run: Run, a: BrandGate, sid: str) -> Result:
     return Wait(f"brand {sid} was deleted; a new brand (fee) is created on the same bundles")
 
 
-def _resubmit(run: Run, brand: Record, marker: dict[str, object]) -> Result:
+def _resubmit(run: Run, brand: Brand, marker: dict[str, object]) -> Result:
     """The corrected bundles were submitted again: resubmit the FAILED brand."""
-    if not brand.get("tcr_id"):  # the reconciler stops before this; a guard all the same
+    if not brand.tcr_id:  # the reconciler stops before this; a guard all the same
         return Fail(
             [
                 error(
-                    f"brand {brand['sid']} cannot be resubmitted: it never reached The Campaign "
+                    f"brand {brand.sid} cannot be resubmitted: it never reached The Campaign "
                     "Registry (no tcr_id); delete it in the Console and re-run register",
                     code=21725,
                 )
             ]
         )
-    rec = run.gateway.resubmit_brand(brand["sid"])
+    rec = run.gateway.resubmit_brand(brand.sid)
     run.store.mark_done(run.name, run.account, RESUBMIT_BRAND, data=dict(marker))
-    run.remember(brand["sid"], "brand", rec.get("status") or "PENDING", rec)
-    return Wait(f"brand {brand['sid']} resubmitted with the corrected data; review pending")
+    run.remember(brand.sid, "brand", rec.status or "PENDING", rec.as_detail())
+    return Wait(f"brand {brand.sid} resubmitted with the corrected data; review pending")
 
 
 def check_usecase(run: Run, step: Step, a: CheckUsecase) -> Result:
     offered = run.gateway.fetch_usecases(run.sid(a.service_step), run.sid(a.brand_step))
-    codes = [str(u.get("code")) for u in offered]
+    codes = [str(u.code) for u in offered]
     if a.usecase in codes:
         return Done()
     return Fail(
@@ -202,21 +202,21 @@ def create_campaign(run: Run, step: Step, a: CreateCampaign) -> Result:
     gw = run.gateway
     service, brand = run.sid(a.service_step), run.sid(a.brand_step)
     existing = gw.list_campaigns(service)
-    if existing and not any(c.get("brand_registration_sid") == brand for c in existing):
+    if existing and not any(c.brand_registration_sid == brand for c in existing):
         return Fail(
             [
                 error(
                     f"messaging service {service} already has a campaign of another brand "
-                    f"({existing[0].get('brand_registration_sid')}); use a new service",
+                    f"({existing[0].brand_registration_sid}); use a new service",
                     field="messaging_service",
                 )
             ]
         )
     listed = [existing]  # the list just fetched serves as the first lookup
 
-    def lookup() -> Record | None:
+    def lookup() -> Campaign | None:
         campaigns = listed.pop() if listed else gw.list_campaigns(service)
-        ours = [c for c in campaigns if c.get("brand_registration_sid") == brand]
+        ours = [c for c in campaigns if c.brand_registration_sid == brand]
         return newest([c for c in ours if not deleted_campaign(run, c)])  # lists lag
 
     rec = create_once(
@@ -227,8 +227,8 @@ def create_campaign(run: Run, step: Step, a: CreateCampaign) -> Result:
         fee=True,
     )
     remember_campaign(run, service, rec)
-    data = {"campaign_id": rec.get("campaign_id"), "hash": fingerprint(a.params)}
-    return Done(rec.get("sid"), rec.get("campaign_status"), data=data)
+    data = {"campaign_id": rec.campaign_id, "hash": fingerprint(a.params)}
+    return Done(rec.sid or None, rec.campaign_status, data=data)
 
 
 def resolve_number(run: Run, step: Step, a: ResolveNumber) -> Result:
@@ -237,9 +237,7 @@ def resolve_number(run: Run, step: Step, a: ResolveNumber) -> Result:
         rec = gw.fetch_incoming_number(a.number)
     else:
         hits = [
-            n
-            for n in gw.find_incoming_numbers(phone_number=a.number)
-            if n.get("phone_number") == a.number
+            n for n in gw.find_incoming_numbers(phone_number=a.number) if n.phone_number == a.number
         ]
         if not hits:
             return Fail(
@@ -251,8 +249,8 @@ def resolve_number(run: Run, step: Step, a: ResolveNumber) -> Result:
                 ]
             )
         rec = hits[0]
-    run.remember(rec["sid"], "phone_number", None, {"phone_number": rec.get("phone_number")})
-    return Done(rec["sid"], data={"phone_number": rec.get("phone_number")})
+    run.remember(rec.sid, "phone_number", None, {"phone_number": rec.phone_number})
+    return Done(rec.sid, data={"phone_number": rec.phone_number})
 
 
 def attach_number(run: Run, step: Step, a: AttachNumber) -> Result:
@@ -264,7 +262,7 @@ def attach_number(run: Run, step: Step, a: AttachNumber) -> Result:
     except GatewayError as err:
         if err.code != ALREADY_IN_SERVICE and not err.ambiguous:
             raise
-        if not any(p.get("sid") == number for p in gw.list_service_phone_numbers(service)):
+        if not any(p.sid == number for p in gw.list_service_phone_numbers(service)):
             if not err.ambiguous:
                 return _in_another_service(run, a, number, err)
             gw.add_service_phone_number(service, number)

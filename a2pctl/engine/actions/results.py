@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from a2pctl.flows.model import Step
-from a2pctl.gateway import GatewayError, Record
+from a2pctl.gateway import GatewayError
+from a2pctl.gateway.records import TwilioRecord
 
 if TYPE_CHECKING:
     from a2pctl.engine.executor import Run
@@ -27,13 +28,15 @@ if TYPE_CHECKING:
 # (by its deterministic name, its bundle's assignments...) before anything is created.
 ADOPTING = "registration.adopting"
 
+R = TypeVar("R", bound=TwilioRecord)
+
 
 @dataclass(frozen=True)
 class Done:
     sid: str | None = None
     status: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
-    record: Record | None = None  # the Twilio record, for the resource's last known status
+    record: TwilioRecord | None = None  # the Twilio record, for the resource's last known status
 
 
 @dataclass(frozen=True)
@@ -62,13 +65,13 @@ def error(
 def create_once(
     run: Run,
     step: Step,
-    lookup: Callable[[], Record | None],
-    create: Callable[[], Record],
+    lookup: Callable[[], R | None],
+    create: Callable[[], R],
     *,
     fee: bool = False,
     look_first: bool = False,
     new_base: bool = False,
-) -> Record:
+) -> R:
     """Create once. `look_first`: always look the resource up before creating it;
     `fee`: that, and never create again after a lost answer until a later look.
     `new_base`: what the resource is built on was created by this very run (a brand on
@@ -100,7 +103,7 @@ def create_once(
             # more after a poll interval before paying for a second create.
             raise Ambiguous(str(err)) from err
         created = create()
-    sid = created.get("sid")
+    sid = created.sid
     if sid:
         run.store.record_sid(run.name, run.account, step.name, str(sid))
         run.created.add(step.name)
@@ -111,5 +114,5 @@ def is_adopting(run: Run) -> bool:
     return run.record(ADOPTING) is not None
 
 
-def newest(records: list[Record]) -> Record | None:
-    return max(records, key=lambda r: str(r.get("date_created") or ""), default=None)
+def newest(records: list[R]) -> R | None:
+    return max(records, key=lambda r: r.date_created or "", default=None)

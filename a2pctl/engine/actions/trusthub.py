@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from a2pctl.engine.actions.results import (
     Done,
@@ -26,8 +26,8 @@ from a2pctl.flows.model import (
     Submit,
     fingerprint,
 )
-from a2pctl.gateway import GatewayError, Record
-from a2pctl.gateway.records import registration_errors
+from a2pctl.gateway import GatewayError
+from a2pctl.gateway.records import Assignment, Document, EndUser
 
 if TYPE_CHECKING:
     from a2pctl.engine.executor import Run
@@ -57,15 +57,15 @@ def create_bundle(run: Run, step: Step, a: CreateBundle) -> Result:
         look_first=True,
     )
     # What Twilio holds, so that a file (or a found bundle) saying otherwise is noticed.
-    contact = bundle_contact(rec.get("email"), rec.get("status_callback"))
-    return Done(rec["sid"], rec.get("status"), data={"hash": fingerprint(contact)}, record=rec)
+    contact = bundle_contact(rec.email, rec.status_callback)
+    return Done(rec.sid, rec.status, data={"hash": fingerprint(contact)}, record=rec)
 
 
-def _match(records: list[Record], friendly_name: str, type_: str) -> Record | None:
-    hits = [
-        r for r in records if r.get("friendly_name") == friendly_name and r.get("type") == type_
-    ]
-    return newest(hits)
+M = TypeVar("M", EndUser, Document)
+
+
+def _match(records: list[M], friendly_name: str, type_: str) -> M | None:
+    return newest([r for r in records if r.friendly_name == friendly_name and r.type == type_])
 
 
 def create_end_user(run: Run, step: Step, a: CreateEndUser) -> Result:
@@ -78,7 +78,7 @@ def create_end_user(run: Run, step: Step, a: CreateEndUser) -> Result:
             friendly_name=a.friendly_name, type=a.type, attributes=a.attributes
         ),
     )
-    return Done(rec["sid"], data={"hash": fingerprint(a.attributes)})
+    return Done(rec.sid, data={"hash": fingerprint(a.attributes)})
 
 
 def create_address(run: Run, step: Step, a: CreateAddress) -> Result:
@@ -90,7 +90,7 @@ def create_address(run: Run, step: Step, a: CreateAddress) -> Result:
         lambda: gw.create_address(friendly_name=a.friendly_name, **a.fields),
     )
     data = {"hash": fingerprint(a.fields), "iso_country": a.fields.get("iso_country")}
-    return Done(rec["sid"], data=data)
+    return Done(rec.sid, data=data)
 
 
 def create_document(run: Run, step: Step, a: CreateDocument) -> Result:
@@ -104,7 +104,7 @@ def create_document(run: Run, step: Step, a: CreateDocument) -> Result:
             friendly_name=a.friendly_name, type=a.type, attributes=attributes
         ),
     )
-    return Done(rec["sid"])
+    return Done(rec.sid)
 
 
 def assign(run: Run, step: Step, a: Assign) -> Result:
@@ -112,13 +112,11 @@ def assign(run: Run, step: Step, a: Assign) -> Result:
     bundle = run.sid(a.bundle_step)
     obj = a.object_sid or run.sid(a.object_step or "")
 
-    def lookup() -> Record | None:
-        return next(
-            (r for r in gw.list_assignments(a.kind, bundle) if r.get("object_sid") == obj), None
-        )
+    def lookup() -> Assignment | None:
+        return next((r for r in gw.list_assignments(a.kind, bundle) if r.object_sid == obj), None)
 
     rec = create_once(run, step, lookup, lambda: gw.assign(a.kind, bundle, obj))
-    return Done(rec.get("sid"))
+    return Done(rec.sid or None)
 
 
 def evaluate(run: Run, step: Step, a: Evaluate) -> Result:
@@ -127,10 +125,10 @@ def evaluate(run: Run, step: Step, a: Evaluate) -> Result:
     bundle = run.sid(a.bundle_step)
     run.store.mark_started(run.name, run.account, step.name)
     rec = run.gateway.evaluate(a.kind, bundle, a.policy_sid)
-    run.remember(bundle, a.kind, None, {"evaluation": rec}, keep_status=True)
-    if rec.get("status") == "compliant":
-        return Done(rec.get("sid"), "compliant")
-    problems = _most_specific(remediation.evaluation_problems(rec)) or [
+    run.remember(bundle, a.kind, None, {"evaluation": rec.as_detail()}, keep_status=True)
+    if rec.status == "compliant":
+        return Done(rec.sid or None, "compliant")
+    problems = _most_specific(remediation.evaluation_problems(rec.as_detail())) or [
         (None, "noncompliant (no details given)")
     ]
     what = a.kind.replace("_", " ")
@@ -160,9 +158,9 @@ def submit(run: Run, step: Step, a: Submit) -> Result:
     record = run.record(step.name)
     if record is not None or is_adopting(run):  # it may have gone through already
         current = gw.fetch_bundle(a.kind, bundle)
-        if current.get("status") in SUBMITTED:
-            run.remember(bundle, a.kind, current.get("status"), current)
-            return Done(bundle, current.get("status"), record=current)
+        if current.status in SUBMITTED:
+            run.remember(bundle, a.kind, current.status, current.as_detail())
+            return Done(bundle, current.status, record=current)
     run.store.mark_started(run.name, run.account, step.name)
     for attempt in range(1, SUBMIT_ATTEMPTS + 1):
         try:
@@ -174,10 +172,10 @@ def submit(run: Run, step: Step, a: Submit) -> Result:
         # The answer was lost (or a 5xx came back): look before submitting again, as
         # Twilio refuses a second submission of a bundle under review.
         rec = gw.fetch_bundle(a.kind, bundle)
-        if rec.get("status") in SUBMITTED:
+        if rec.status in SUBMITTED:
             break
-    run.remember(bundle, a.kind, rec.get("status"), rec)
-    return Done(bundle, rec.get("status"), record=rec)
+    run.remember(bundle, a.kind, rec.status, rec.as_detail())
+    return Done(bundle, rec.status, record=rec)
 
 
 def check_submitted(run: Run, step: Step, a: CheckSubmitted) -> Result:
@@ -185,8 +183,8 @@ def check_submitted(run: Run, step: Step, a: CheckSubmitted) -> Result:
 
     bundle = run.sid(a.bundle_step)
     rec = run.gateway.fetch_bundle(a.kind, bundle)
-    status = rec.get("status")
-    run.remember(bundle, a.kind, status, rec)
+    status = rec.status
+    run.remember(bundle, a.kind, status, rec.as_detail())
     if status != "twilio-rejected":
         return Done(bundle, status)
     what = a.kind.replace("_", " ")
@@ -198,7 +196,7 @@ def check_submitted(run: Run, step: Step, a: CheckSubmitted) -> Result:
             code="twilio-rejected",
         )
     ]
-    for item in registration_errors(rec.get("errors")):  # one shape (gateway/records.py)
+    for item in rec.errors:  # one shape (gateway/records.py)
         known = remediation.for_error_code(item.code)
         text = known.explanation if known and item.description == f"error {item.code}" else None
         field = known.field if known is not None else None
