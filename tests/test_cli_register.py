@@ -124,6 +124,17 @@ def test_register_without_wait_stops_at_the_gate_with_exit_3(
     assert "pending" in done.stdout and "brand" in done.stdout
 
 
+def test_a_batch_ends_with_its_counts_worst_first(tmp_path: Path, cli: InProcess) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nflow: standard\n")
+    one = cli("register", "--sandbox", str(SP), cwd=tmp_path)
+    assert "registrations:" not in one.stdout  # one file: its outcome says it all
+    done = cli(
+        "register", "--sandbox", str(SP), str(EXAMPLES / "standard.yaml"), str(bad), cwd=tmp_path
+    )
+    assert done.stdout.splitlines()[-1] == "3 registrations: 1 invalid, 1 pending, 1 submitted."
+
+
 def test_register_of_an_invalid_file_sends_nothing_and_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(SP.read_text().replace("flow: sole_proprietor", "flow: solo"))

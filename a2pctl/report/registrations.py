@@ -251,6 +251,20 @@ def render_outcomes(outcomes: list[Any], out: Console, err: Console) -> None:
                 style="dim",
                 markup=False,
             )
+    if len(outcomes) > 1:  # a batch ends with its counts, the worst first
+        out.print(counts_line(outcomes))
+
+
+_WORST_FIRST = ("failed", "invalid", "pending", "submitted", "complete")
+
+
+def counts_line(outcomes: list[Any]) -> str:
+    """`5 registrations: 1 failed, 2 pending, 2 complete.`"""
+    counts = {kind: sum(o.outcome == kind for o in outcomes) for kind in _WORST_FIRST}
+    parts = [
+        f"[{_OUTCOME_STYLE[kind]}]{count} {kind}[/]" for kind, count in counts.items() if count
+    ]
+    return f"{len(outcomes)} registrations: {', '.join(parts)}."
 
 
 def render_plans(plans: list[Any], out: Console, err: Console) -> None:
