@@ -76,6 +76,7 @@ PRINTERS = WIRING | {
     "a2pctl.cli.entry",
     "a2pctl.cli.values",  # option values refused with Typer's usage error
     "a2pctl.report.registrations",
+    "a2pctl.report.progress",
     "a2pctl.report.status",
     "a2pctl.report.events",
     "a2pctl.report.bulk",

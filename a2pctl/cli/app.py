@@ -275,7 +275,9 @@ def register(
     with runtime(settings) as rt:
         checks = claims.check(checks, rt.store, rt.default_account)
         claims.record(rt.store, checks, rt.default_account)
-        progress = report.Progress(console(stderr=True), quiet=json_out)
+        from a2pctl.report.progress import Progress
+
+        progress = Progress(console(stderr=True), quiet=json_out)
         goal: Until = "verified" if until == "verified" else "submitted"
 
         def advance(some: list[FileCheck]) -> list[Outcome]:

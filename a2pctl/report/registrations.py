@@ -118,54 +118,6 @@ _RESOURCE_LABELS = (
 )
 
 
-class Progress:
-    """The live view of `register`: a line per step done, a countdown while waiting.
-
-    On a terminal the countdown is one transient status line; elsewhere each
-    distinct wait is printed once, so logs stay readable.
-    """
-
-    def __init__(self, console: Console, *, quiet: bool = False) -> None:
-        self._console = console
-        self._quiet = quiet
-        self._status: Any = None
-        self._last_wait: dict[str, str] = {}
-
-    def step_done(self, registration: str, title: str, sid: str | None) -> None:
-        self._clear()
-        if not self._quiet:
-            sid_text = f"  [dim]{_x(sid)}[/]" if sid else ""
-            self._console.print(f"{_x(registration)}  [green]✓[/] {_x(title)}{sid_text}")
-
-    def notice(self, registration: str, message: str) -> None:
-        self._clear()
-        if not self._quiet:
-            self._console.print(f"{_x(registration)}  [yellow]![/] {_x(message)}")
-
-    def waiting(self, registration: str, reason: str, remaining: float) -> None:
-        if self._quiet:
-            return
-        text = f"{registration}  waiting {remaining:0.0f}s: {reason}"
-        text = _x(text)
-        if self._console.is_terminal:
-            if self._status is None:
-                self._status = self._console.status(text)
-                self._status.start()
-            else:
-                self._status.update(text)
-        elif self._last_wait.get(registration) != reason:
-            self._last_wait[registration] = reason
-            self._console.print(f"{registration}  … waiting: {reason}", markup=False)
-
-    def _clear(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
-
-    def close(self) -> None:
-        self._clear()
-
-
 def _registration_json(item: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "name": item.name,
