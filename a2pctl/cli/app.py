@@ -296,16 +296,18 @@ def register(
             )
 
         others = 0
-        if worker:
-            from a2pctl.engine.worker import work
+        try:
+            if worker:
+                from a2pctl.engine.worker import work
 
-            results, others = work(
-                checks, rt.store, rt.clock, rt.default_account, advance, batch=batch,
-                observer=progress,
-            )  # fmt: skip
-        else:
-            results = advance(checks)
-        progress.close()
+                results, others = work(
+                    checks, rt.store, rt.clock, rt.default_account, advance, batch=batch,
+                    observer=progress,
+                )  # fmt: skip
+            else:
+                results = advance(checks)
+        finally:  # the live table goes, whatever ended the run (Ctrl-C too)
+            progress.close()
     if json_out:
         report.print_json(report.registrations_document(results))
     else:
